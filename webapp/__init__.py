@@ -1,0 +1,1 @@
+"""carepath web app: Flask app factory, blueprints, templates (see DESIGN.md)."""
