@@ -1,0 +1,137 @@
+"""Instance lifecycle: start a pathway for a patient, suspend, resume, terminate, retry after an error."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+from SpiffWorkflow.util.task import TaskState
+
+from . import audit, clock
+from .actors import Actor
+from .deployments import resolve_program
+from .errors import InvalidInput, InvalidState, NotFound
+from .models import Deployment, Instance, InstanceStatus
+from .runtime import Loaded, Runtime, error_tasks
+from .sync import clear_waits
+
+
+def get_instance(session: Session, instance_id: int, *, for_update: bool = False) -> Instance:
+    instance = session.get(Instance, instance_id, with_for_update=for_update or None)
+    if instance is None:
+        raise NotFound(f"instance {instance_id} does not exist")
+    return instance
+
+
+def start(
+    session: Session,
+    runtime: Runtime,
+    program: str,
+    patient_id: str,
+    actor: Actor,
+    data: dict | None = None,
+    *,
+    deployment: Deployment | None = None,
+    process_id: str | None = None,
+    before_steps=None,
+) -> Instance:
+    patient_id = (patient_id or "").strip()
+    if not patient_id:
+        raise InvalidInput("a patient id is required to start a pathway")
+    if data is not None and not isinstance(data, dict):
+        raise InvalidInput("start data must be a JSON object")
+    if deployment is None:
+        deployment, process = resolve_program(session, program)
+        process_id = process["id"]
+    process = deployment.process(process_id) or {"id": process_id}
+    parsed = runtime.specs.get(session, deployment.id)
+    workflow = runtime.new_workflow(parsed, process_id)
+    start_task = workflow.get_tasks(state=TaskState.READY)[0]
+    start_task.data.update(data or {})
+    start_task.data.setdefault("patient_id", patient_id)
+    now = clock.now()
+    instance = Instance(
+        deployment_id=deployment.id,
+        process_id=process_id,
+        program=(process.get("name") or process_id)[:200],
+        patient_id=patient_id,
+        status=InstanceStatus.RUNNING,
+        state="{}",
+        started_by=actor.name,
+        started_at=now,
+        updated_at=now,
+    )
+    session.add(instance)
+    session.flush()
+    audit.record(session, "started", actor.name, instance=instance,
+                 details={"program": instance.program, "deployment": deployment.label,
+                          "data": audit.changed_fields({}, data or {})})
+    loaded = Loaded(instance, parsed, workflow)
+    runtime.advance(session, loaded, actor.name, before_steps)
+    runtime.save(session, loaded, actor.name)
+    return instance
+
+
+def suspend(session: Session, runtime: Runtime, instance_id: int, actor: Actor, reason: str = "") -> Instance:
+    instance = get_instance(session, instance_id)
+    if instance.status != InstanceStatus.RUNNING:
+        raise InvalidState(f"instance {instance_id} is {instance.status}; only a running instance can be suspended")
+    instance.status = InstanceStatus.SUSPENDED
+    instance.updated_at = clock.now()
+    audit.record(session, "suspended", actor.name, instance=instance, details={"reason": reason} if reason else None)
+    session.flush()
+    return instance
+
+
+def resume(session: Session, runtime: Runtime, instance_id: int, actor: Actor) -> Instance:
+    instance = get_instance(session, instance_id)
+    if instance.status != InstanceStatus.SUSPENDED:
+        raise InvalidState(f"instance {instance_id} is {instance.status}; only a suspended instance can be resumed")
+    instance.status = InstanceStatus.RUNNING
+    audit.record(session, "resumed", actor.name, instance=instance)
+    loaded = runtime.load(session, instance)
+    # timers that came due while suspended fire now
+    runtime.advance(session, loaded, actor.name, lambda wf: wf.refresh_timers())
+    runtime.save(session, loaded, actor.name)
+    return instance
+
+
+def terminate(session: Session, runtime: Runtime, instance_id: int, actor: Actor, reason: str = "") -> Instance:
+    instance = get_instance(session, instance_id)
+    if instance.status in InstanceStatus.ENDED:
+        raise InvalidState(f"instance {instance_id} has already ended ({instance.status})")
+    loaded = runtime.load(session, instance)
+    loaded.workflow.cancel()
+    now = clock.now()
+    instance.status = InstanceStatus.TERMINATED
+    instance.ended_at = now
+    audit.record(session, "terminated", actor.name, instance=instance, details={"reason": reason} if reason else None)
+    runtime.save(session, loaded, actor.name)
+    clear_waits(session, instance, now, "terminated")
+    return instance
+
+
+def retry(session: Session, runtime: Runtime, instance_id: int, actor: Actor, data: dict | None = None) -> Instance:
+    """Run an instance in error again, after its data (merged from `data`) or its pathway was fixed."""
+    instance = get_instance(session, instance_id)
+    if instance.status != InstanceStatus.ERROR:
+        raise InvalidState(f"instance {instance_id} is {instance.status}; only an instance in error can be retried")
+    if data is not None and not isinstance(data, dict):
+        raise InvalidInput("retry data must be a JSON object")
+    loaded = runtime.load(session, instance)
+    previous = instance.error
+    instance.status = InstanceStatus.RUNNING
+    instance.error = None
+    audit.record(session, "retried", actor.name, instance=instance,
+                 details={"previous_error": previous, "data": audit.changed_fields({}, data or {})})
+
+    def rerun(workflow):
+        failed = error_tasks(workflow)
+        for task in failed:
+            task.data.update(data or {})
+            task._set_state(TaskState.READY)
+        if not failed and data:
+            for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+                task.data.update(data)
+        workflow.refresh_timers()
+
+    runtime.advance(session, loaded, actor.name, rerun)
+    runtime.save(session, loaded, actor.name)
+    return instance

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, JsonDoc
+
+
+class InstanceStatus:
+    RUNNING = "running"  # has work to do or waits for people, time or messages
+    COMPLETED = "completed"
+    ERROR = "error"  # a script, expression or decision failed; see error; retry after the fix
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+
+    ALL = (RUNNING, COMPLETED, ERROR, SUSPENDED, TERMINATED)
+    ENDED = (COMPLETED, TERMINATED)
+
+
+class Instance(Base):
+    """One pathway run for one patient, pinned to the deployment version it started on."""
+
+    __tablename__ = "instances"
+    __table_args__ = (Index(None, "patient_id", "status"), Index(None, "status", "updated_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), index=True)
+    process_id: Mapped[str] = mapped_column(String(200))
+    program: Mapped[str] = mapped_column(String(200))  # the process's display name
+    patient_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))
+    # {element, name, message, line, error_line, at}
+    error: Mapped[dict | None] = mapped_column(JsonDoc, nullable=True)
+    state: Mapped[str] = mapped_column(Text)  # pruned workflow state, see engine.state
+    started_by: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": lock_version}

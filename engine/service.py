@@ -1,0 +1,189 @@
+"""The engine's front door for the CLI, the web app and workers: each call is one transaction.
+
+Concurrent writers to one instance are caught by the instance's version column: the loser gets a `Conflict`
+with a clear message and nothing of its work is stored.
+"""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import clock
+from . import deployments as deployments_mod
+from . import instances as instances_mod
+from . import messages as messages_mod
+from . import queries
+from . import tasks as tasks_mod
+from . import timers as timers_mod
+from .actors import SYSTEM, Actor
+from .bundle import Bundle, load_bundle
+from .db import Database
+from .errors import Conflict
+from .runtime import Runtime
+from .sandbox import SandboxLimits
+from .specs import SpecCache
+
+log = logging.getLogger(__name__)
+SYSTEM_RETRIES = 3
+
+
+class CarePathways:
+    def __init__(self, database: Database | str, *, specs: SpecCache | None = None,
+                 limits: SandboxLimits | None = None):
+        self.db = database if isinstance(database, Database) else Database(database)
+        self.runtime = Runtime(specs or SpecCache(), limits)
+
+    # ------------------------------------------------------------------------------------ plumbing
+    @contextmanager
+    def transaction(self, what: str):
+        try:
+            with self.db.transaction() as session:
+                yield session
+        except StaleDataError as exc:
+            raise Conflict(f"{what}: someone else changed this pathway instance at the same time; "
+                           "nothing was saved, reload and try again") from exc
+        except IntegrityError as exc:
+            raise Conflict(f"{what}: a concurrent change got there first; nothing was saved") from exc
+        except OperationalError as exc:
+            if "lock" in str(exc).lower() or "deadlock" in str(exc).lower():
+                raise Conflict(f"{what}: the database was busy with a concurrent change; try again") from exc
+            raise
+
+    def init_db(self) -> str | None:
+        self.db.upgrade()
+        return self.db.current_revision()
+
+    # ------------------------------------------------------------------------------------ deployments
+    def deploy(self, source: str | Path | Bundle, actor: Actor = SYSTEM, name: str | None = None):
+        bundle = source if isinstance(source, Bundle) else load_bundle(source, name=name)
+        with self.transaction(f"deploy {bundle.name}") as session:
+            return deployments_mod.deploy(session, bundle, actor.name, self.runtime.specs)
+
+    def versions(self):
+        with self.db.transaction() as session:
+            return deployments_mod.list_versions(session)
+
+    # ------------------------------------------------------------------------------------ instances
+    def start(self, program: str, patient_id: str, data: dict | None = None, actor: Actor = SYSTEM):
+        with self.transaction(f"start {program}") as session:
+            return instances_mod.start(session, self.runtime, program, patient_id, actor, data)
+
+    def suspend(self, instance_id: int, actor: Actor = SYSTEM, reason: str = ""):
+        with self.transaction(f"suspend instance {instance_id}") as session:
+            return instances_mod.suspend(session, self.runtime, instance_id, actor, reason)
+
+    def resume(self, instance_id: int, actor: Actor = SYSTEM):
+        with self.transaction(f"resume instance {instance_id}") as session:
+            return instances_mod.resume(session, self.runtime, instance_id, actor)
+
+    def terminate(self, instance_id: int, actor: Actor = SYSTEM, reason: str = ""):
+        with self.transaction(f"terminate instance {instance_id}") as session:
+            return instances_mod.terminate(session, self.runtime, instance_id, actor, reason)
+
+    def retry(self, instance_id: int, actor: Actor = SYSTEM, data: dict | None = None):
+        with self.transaction(f"retry instance {instance_id}") as session:
+            return instances_mod.retry(session, self.runtime, instance_id, actor, data)
+
+    def instance(self, instance_id: int) -> queries.InstanceView:
+        with self.db.transaction() as session:
+            return queries.instance_view(session, instances_mod.get_instance(session, instance_id))
+
+    def instances(self, patient_id: str | None = None, status: str | None = None, limit: int = 100):
+        with self.db.transaction() as session:
+            return queries.list_instances(session, patient_id, status, limit)
+
+    def instance_data(self, instance_id: int) -> dict:
+        """The pathway's current data (what the most recent step produced)."""
+        with self.db.transaction() as session:
+            instance = instances_mod.get_instance(session, instance_id)
+            workflow = self.runtime.load(session, instance).workflow
+            task = workflow.last_task or workflow.task_tree
+            return dict(task.data)
+
+    # ------------------------------------------------------------------------------------ tasks
+    def tasks(self, f: queries.TaskFilter | None = None, **filters):
+        f = f or queries.TaskFilter(**filters)
+        with self.db.transaction() as session:
+            return queries.list_tasks(session, f)
+
+    def count_tasks(self, f: queries.TaskFilter | None = None, **filters) -> int:
+        f = f or queries.TaskFilter(**filters)
+        with self.db.transaction() as session:
+            return queries.count_tasks(session, f)
+
+    def task(self, task_id: int):
+        with self.db.transaction() as session:
+            return tasks_mod.get_task(session, task_id)
+
+    def claim(self, task_id: int, actor: Actor):
+        with self.transaction(f"claim task {task_id}") as session:
+            return tasks_mod.claim(session, task_id, actor)
+
+    def unclaim(self, task_id: int, actor: Actor):
+        with self.transaction(f"release task {task_id}") as session:
+            return tasks_mod.unclaim(session, task_id, actor)
+
+    def assign(self, task_id: int, assignee: str, actor: Actor, assignee_roles=None):
+        with self.transaction(f"assign task {task_id}") as session:
+            return tasks_mod.assign(session, task_id, assignee, actor, assignee_roles)
+
+    def set_follow_up(self, task_id: int, follow_up_at: datetime | None, actor: Actor):
+        with self.transaction(f"set follow-up of task {task_id}") as session:
+            return tasks_mod.set_follow_up(session, task_id, follow_up_at, actor)
+
+    def complete(self, task_id: int, data: dict | None, actor: Actor):
+        with self.transaction(f"complete task {task_id}") as session:
+            return tasks_mod.complete(session, self.runtime, task_id, data, actor)
+
+    # ------------------------------------------------------------------------------------ time and events
+    def run_due_timers(self, now: datetime | None = None, limit: int = 500) -> int:
+        """Fire every timer due at `now`; each instance in its own transaction. Returns timers fired."""
+        now = now or clock.now()
+        with self.db.transaction() as session:
+            instance_ids = timers_mod.due_instance_ids(session, now, limit)
+        fired = 0
+        for instance_id in instance_ids:
+            fired += self._with_retries(f"fire timers of instance {instance_id}",
+                                        lambda s, i=instance_id: timers_mod.fire_due(s, self.runtime, i, now))
+        return fired
+
+    def correlate(self, name: str, keys: dict, payload: dict | None = None, actor: Actor = SYSTEM):
+        """Deliver message `name` to the instances whose correlation keys match `keys`, or start one."""
+        messages_mod.check_message(name, keys, payload)
+        result = messages_mod.CorrelationResult(message=name)
+        with self.db.transaction() as session:
+            waits = messages_mod.matching_waits(session, name, keys)
+        for instance_id in sorted({w.instance_id for w in waits}):
+            def deliver(session, instance_id=instance_id):
+                instance = instances_mod.get_instance(session, instance_id)
+                if not messages_mod.is_deliverable(instance):
+                    result.skipped.append(instance_id)
+                    return
+                mine = [w for w in messages_mod.matching_waits(session, name, keys) if w.instance_id == instance_id]
+                if mine:
+                    messages_mod.deliver(session, self.runtime, instance, name, payload, actor, mine)
+                    result.delivered.append(instance_id)
+            self._with_retries(f"deliver {name} to instance {instance_id}", deliver)
+        if not result.delivered and not result.skipped:
+            with self.transaction(f"start on message {name}") as session:
+                for deployment, process in messages_mod.message_start_targets(session, name):
+                    instance = messages_mod.start_by_message(session, self.runtime, deployment, process, name,
+                                                             keys, payload, actor)
+                    result.started.append(instance.id)
+        return result
+
+    def _with_retries(self, what: str, work):
+        for attempt in range(1, SYSTEM_RETRIES + 1):
+            try:
+                with self.transaction(what) as session:
+                    return work(session) or 0
+            except Conflict:
+                if attempt == SYSTEM_RETRIES:
+                    raise
+                log.info("%s: conflict, retrying (%d)", what, attempt)
+        return 0

@@ -1,0 +1,104 @@
+"""Keep the inbox, timer and message rows of one instance in step with its workflow.
+
+Only differences are written: a step that leaves a task open touches none of its rows.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from . import audit
+from .durations import due_from
+from .models import InboxTask, Instance, MessageWait, TaskStatus, TimerWait
+from .waiting import human_tasks, messages, timers
+
+
+def sync_rows(session: Session, instance: Instance, workflow, now: datetime, actor: str) -> None:
+    _sync_inbox(session, instance, workflow, now, actor)
+    _sync_timers(session, instance, workflow, now)
+    _sync_messages(session, instance, workflow)
+
+
+def clear_waits(session: Session, instance: Instance, now: datetime, reason: str) -> None:
+    """An ended instance waits for nothing: its open tasks are cancelled, its timers and messages dropped."""
+    for row in _active_rows(session, instance.id):
+        row.status = TaskStatus.CANCELLED
+        row.completed_at = now
+    session.execute(delete(TimerWait).where(TimerWait.instance_id == instance.id))
+    session.execute(delete(MessageWait).where(MessageWait.instance_id == instance.id))
+
+
+def _active_rows(session: Session, instance_id: int) -> list[InboxTask]:
+    return list(
+        session.scalars(
+            select(InboxTask).where(InboxTask.instance_id == instance_id, InboxTask.status.in_(TaskStatus.ACTIVE))
+        )
+    )
+
+
+def _sync_inbox(session: Session, instance: Instance, workflow, now: datetime, actor: str) -> None:
+    ready = {t.task_uuid: t for t in human_tasks(workflow)}
+    for row in _active_rows(session, instance.id):
+        found = ready.pop(row.task_uuid, None)
+        if found is None:
+            # The task left READY without being completed through the inbox (a boundary timer or message
+            # interrupted it, the instance was terminated): it is no longer workable.
+            row.status = TaskStatus.CANCELLED
+            row.completed_at = now
+            audit.record(session, "task_cancelled", actor, instance=instance, task_uuid=row.task_uuid,
+                         element_id=row.element_id, details={"title": row.title})
+        elif found.due_at is not None and found.due_at != row.due_at:
+            row.due_at = found.due_at
+    for task in ready.values():
+        session.add(
+            InboxTask(
+                instance_id=instance.id,
+                task_uuid=task.task_uuid,
+                element_id=task.element_id,
+                title=task.title,
+                documentation=task.documentation,
+                role=task.role,
+                assignee=None,
+                status=TaskStatus.OPEN,
+                priority=task.priority,
+                due_at=task.due_at or due_from(task.due_in, now),
+                follow_up_at=None,
+                form_schema=task.form_schema,
+                form_ui_schema=task.form_ui_schema,
+                patient_id=instance.patient_id,
+                program=instance.program,
+                stage=task.stage,
+                created_at=now,
+            )
+        )
+
+
+def _sync_timers(session: Session, instance: Instance, workflow, now: datetime) -> None:
+    wanted = {(t.task_uuid, t.due_at): t for t in timers(workflow, now)}
+    existing = session.scalars(select(TimerWait).where(TimerWait.instance_id == instance.id)).all()
+    for row in existing:
+        if wanted.pop((row.task_uuid, row.due_at), None) is None:
+            session.delete(row)
+    for t in wanted.values():
+        session.add(
+            TimerWait(instance_id=instance.id, task_uuid=t.task_uuid, element_id=t.element_id,
+                      name=(t.name or None) and str(t.name)[:300], kind=t.kind, due_at=t.due_at)
+        )
+
+
+def _sync_messages(session: Session, instance: Instance, workflow) -> None:
+    wanted = {(m.task_uuid, m.message_name): m for m in messages(workflow, instance.patient_id, instance.id)}
+    existing = session.scalars(select(MessageWait).where(MessageWait.instance_id == instance.id)).all()
+    for row in existing:
+        found = wanted.pop((row.task_uuid, row.message_name), None)
+        if found is None:
+            session.delete(row)
+        elif found.correlation != row.correlation:
+            row.correlation = found.correlation
+    for m in wanted.values():
+        session.add(
+            MessageWait(instance_id=instance.id, task_uuid=m.task_uuid, element_id=m.element_id,
+                        message_name=m.message_name, patient_id=instance.patient_id, correlation=m.correlation)
+        )

@@ -1,0 +1,147 @@
+"""Human tasks: claim, release, assign, follow-up dates, and completion with form data."""
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from SpiffWorkflow.util.task import TaskState
+
+from . import audit, clock
+from .actors import Actor
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .formdata import validate_submission
+from .instances import get_instance
+from .models import InboxTask, TaskStatus
+from .runtime import Runtime
+
+
+def get_task(session: Session, task_id: int) -> InboxTask:
+    row = session.get(InboxTask, task_id)
+    if row is None:
+        raise NotFound(f"task {task_id} does not exist")
+    return row
+
+
+def _require_active(row: InboxTask) -> None:
+    if row.status == TaskStatus.COMPLETED:
+        raise Conflict(f"task {row.id} ({row.title}) was already completed by {row.completed_by} "
+                       f"at {row.completed_at:%Y-%m-%d %H:%M} UTC")
+    if row.status == TaskStatus.CANCELLED:
+        raise Conflict(f"task {row.id} ({row.title}) is no longer open: the pathway moved on without it")
+
+
+def _require_may_work(row: InboxTask, actor: Actor) -> None:
+    if not actor.holds(row.role):
+        raise Forbidden(f"task {row.id} ({row.title}) belongs to the {row.role} role, which {actor.name} does not hold")
+    if row.assignee and row.assignee != actor.name and not actor.is_admin:
+        raise Forbidden(f"task {row.id} ({row.title}) is claimed by {row.assignee}; only they can work on it")
+
+
+def claim(session: Session, task_id: int, actor: Actor) -> InboxTask:
+    row = get_task(session, task_id)
+    _require_active(row)
+    _require_may_work(row, actor)
+    if row.assignee == actor.name:
+        return row
+    now = clock.now()
+    result = session.execute(
+        update(InboxTask)
+        .where(InboxTask.id == row.id, InboxTask.status == TaskStatus.OPEN, InboxTask.assignee.is_(None))
+        .values(assignee=actor.name, status=TaskStatus.CLAIMED, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.refresh(row)
+        raise Conflict(f"task {row.id} ({row.title}) was just claimed by {row.assignee or 'someone else'}")
+    session.refresh(row)
+    audit.record(session, "claimed", actor.name, instance=get_instance(session, row.instance_id),
+                 task_uuid=row.task_uuid, element_id=row.element_id)
+    return row
+
+
+def unclaim(session: Session, task_id: int, actor: Actor) -> InboxTask:
+    row = get_task(session, task_id)
+    _require_active(row)
+    if row.assignee is None:
+        return row
+    if row.assignee != actor.name and not actor.is_admin:
+        raise Forbidden(f"task {row.id} is claimed by {row.assignee}; only they or an admin can release it")
+    previous = row.assignee
+    row.assignee, row.status, row.claimed_at = None, TaskStatus.OPEN, None
+    audit.record(session, "released", actor.name, instance=get_instance(session, row.instance_id),
+                 task_uuid=row.task_uuid, element_id=row.element_id, details={"previous_assignee": previous})
+    session.flush()
+    return row
+
+
+def assign(session: Session, task_id: int, assignee: str, actor: Actor,
+           assignee_roles: frozenset[str] | set[str] | None = None) -> InboxTask:
+    """Give a task to a colleague. When their roles are known, they must hold the task's role."""
+    row = get_task(session, task_id)
+    _require_active(row)
+    assignee = (assignee or "").strip()
+    if not assignee:
+        raise InvalidInput("assign needs the user name of the colleague to assign to")
+    if row.assignee and row.assignee != actor.name and not actor.is_admin:
+        raise Forbidden(f"task {row.id} is claimed by {row.assignee}; only they or an admin can reassign it")
+    if not actor.holds(row.role):
+        raise Forbidden(f"{actor.name} does not hold the {row.role} role of task {row.id}")
+    if assignee_roles is not None and row.role and row.role not in assignee_roles:
+        raise InvalidInput(f"{assignee} does not hold the {row.role} role that task {row.id} needs")
+    previous = row.assignee
+    row.assignee, row.status, row.claimed_at = assignee, TaskStatus.CLAIMED, clock.now()
+    audit.record(session, "assigned", actor.name, instance=get_instance(session, row.instance_id),
+                 task_uuid=row.task_uuid, element_id=row.element_id,
+                 details={"assignee": assignee, "previous_assignee": previous})
+    session.flush()
+    return row
+
+
+def set_follow_up(session: Session, task_id: int, follow_up_at: datetime | None, actor: Actor) -> InboxTask:
+    row = get_task(session, task_id)
+    _require_active(row)
+    _require_may_work(row, actor)
+    row.follow_up_at = follow_up_at
+    audit.record(session, "follow_up_set", actor.name, instance=get_instance(session, row.instance_id),
+                 task_uuid=row.task_uuid, element_id=row.element_id,
+                 details={"follow_up_at": follow_up_at.isoformat() if follow_up_at else None})
+    session.flush()
+    return row
+
+
+def complete(session: Session, runtime: Runtime, task_id: int, data: dict | None, actor: Actor) -> InboxTask:
+    """Validate `data` against the task's form, run the task and what follows, save; one transaction."""
+    row = get_task(session, task_id)
+    _require_active(row)
+    _require_may_work(row, actor)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InvalidInput("task data must be a JSON object")
+    instance = get_instance(session, row.instance_id)
+    runtime.require_running(instance, f"complete task {row.id}")
+    loaded = runtime.load(session, instance)
+    task = loaded.workflow.get_task_from_id(UUID(row.task_uuid))
+    if task is None or task.state != TaskState.READY:
+        raise Conflict(f"task {row.id} ({row.title}) is no longer waiting to be done")
+    schema = loaded.parsed.forms.get(row.form_schema) if row.form_schema else None
+    validate_submission(schema, data, row.form_schema)
+    before = dict(task.data)
+
+    def run(workflow):
+        task.data.update(data)
+        task.run()
+
+    ok = runtime.advance(session, loaded, actor.name, run)
+    now = clock.now()
+    if ok or task.state == TaskState.COMPLETED:
+        row.status, row.completed_at, row.completed_by = TaskStatus.COMPLETED, now, actor.name
+        if row.assignee is None:
+            row.assignee = actor.name
+        audit.record(session, "completed", actor.name, instance=instance, task_uuid=row.task_uuid,
+                     element_id=row.element_id,
+                     details={"title": row.title, "changed": audit.changed_fields(before, data)})
+    runtime.save(session, loaded, actor.name)
+    return row

@@ -1,0 +1,53 @@
+"""Fire due timers: each due instance is resumed through the same load-run-save path as a completion."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import audit, clock
+from .actors import Actor
+from .models import Instance, InstanceStatus, TimerWait
+from .runtime import Runtime
+
+TIMER_ACTOR = Actor.system_actor("timer")
+
+
+def due_instance_ids(session: Session, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Running instances that have at least one timer due at `now`, oldest due first."""
+    now = now or clock.now()
+    rows = session.execute(
+        select(TimerWait.instance_id, TimerWait.due_at)
+        .join(Instance, Instance.id == TimerWait.instance_id)
+        .where(TimerWait.due_at <= now, Instance.status == InstanceStatus.RUNNING)
+        .order_by(TimerWait.due_at)
+        .limit(limit * 4)
+    ).all()
+    seen: dict[int, None] = {}
+    for instance_id, _ in rows:
+        seen.setdefault(instance_id)
+        if len(seen) >= limit:
+            break
+    return list(seen)
+
+
+def fire_due(session: Session, runtime: Runtime, instance_id: int, now: datetime | None = None) -> int:
+    """Fire what is due for one instance; returns how many timers fired (0 if someone else got there first)."""
+    now = now or clock.now()
+    instance = session.get(Instance, instance_id)
+    if instance is None or instance.status != InstanceStatus.RUNNING:
+        return 0
+    due = session.scalars(
+        select(TimerWait).where(TimerWait.instance_id == instance_id, TimerWait.due_at <= now)
+    ).all()
+    if not due:
+        return 0
+    loaded = runtime.load(session, instance)
+    for row in due:
+        audit.record(session, "timer_fired", TIMER_ACTOR.name, instance=instance, task_uuid=row.task_uuid,
+                     element_id=row.element_id,
+                     details={"name": row.name, "kind": row.kind, "due_at": row.due_at.isoformat()})
+    runtime.advance(session, loaded, TIMER_ACTOR.name, lambda wf: wf.refresh_timers())
+    runtime.save(session, loaded, TIMER_ACTOR.name)
+    return len(due)
