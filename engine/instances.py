@@ -1,8 +1,8 @@
 """Instance lifecycle: start a pathway for a patient, suspend, resume, terminate, retry after an error."""
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy.orm import Session
 
 from . import audit, clock
 from .actors import Actor
@@ -57,6 +57,8 @@ def start(
         started_by=actor.name,
         started_at=now,
         updated_at=now,
+        timer_rows=0,
+        message_rows=0,
     )
     session.add(instance)
     session.flush()

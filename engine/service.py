@@ -13,11 +13,10 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import clock
+from . import clock, queries
 from . import deployments as deployments_mod
 from . import instances as instances_mod
 from . import messages as messages_mod
-from . import queries
 from . import tasks as tasks_mod
 from . import timers as timers_mod
 from .actors import SYSTEM, Actor

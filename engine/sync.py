@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, inspect, select
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -28,6 +28,14 @@ def clear_waits(session: Session, instance: Instance, now: datetime, reason: str
         row.completed_at = now
     session.execute(delete(TimerWait).where(TimerWait.instance_id == instance.id))
     session.execute(delete(MessageWait).where(MessageWait.instance_id == instance.id))
+    instance.timer_rows = instance.message_rows = 0
+
+
+def instance_had(instance: Instance, counter: str) -> bool:
+    """Whether the instance had rows of this kind before this step (its committed counter value)."""
+    history = inspect(instance).attrs[counter].history
+    before = history.deleted[0] if history.deleted else getattr(instance, counter)
+    return bool(before)
 
 
 def _active_rows(session: Session, instance_id: int) -> list[InboxTask]:
@@ -77,6 +85,9 @@ def _sync_inbox(session: Session, instance: Instance, workflow, now: datetime, a
 
 def _sync_timers(session: Session, instance: Instance, workflow, now: datetime) -> None:
     wanted = {(t.task_uuid, t.due_at): t for t in timers(workflow, now)}
+    instance.timer_rows = len(wanted)
+    if not wanted and not instance_had(instance, "timer_rows"):
+        return
     existing = session.scalars(select(TimerWait).where(TimerWait.instance_id == instance.id)).all()
     for row in existing:
         if wanted.pop((row.task_uuid, row.due_at), None) is None:
@@ -90,6 +101,9 @@ def _sync_timers(session: Session, instance: Instance, workflow, now: datetime) 
 
 def _sync_messages(session: Session, instance: Instance, workflow) -> None:
     wanted = {(m.task_uuid, m.message_name): m for m in messages(workflow, instance.patient_id, instance.id)}
+    instance.message_rows = len(wanted)
+    if not wanted and not instance_had(instance, "message_rows"):
+        return
     existing = session.scalars(select(MessageWait).where(MessageWait.instance_id == instance.id)).all()
     for row in existing:
         found = wanted.pop((row.task_uuid, row.message_name), None)

@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, contains_eager
 
 from . import audit, clock
 from .actors import Actor
@@ -18,7 +18,11 @@ from .runtime import Runtime
 
 
 def get_task(session: Session, task_id: int) -> InboxTask:
-    row = session.get(InboxTask, task_id)
+    """The task row, with its instance loaded by the same query (later lookups hit the identity map)."""
+    row = session.scalars(
+        select(InboxTask).join(InboxTask.instance).options(contains_eager(InboxTask.instance))
+        .where(InboxTask.id == task_id)
+    ).first()
     if row is None:
         raise NotFound(f"task {task_id} does not exist")
     return row

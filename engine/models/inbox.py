@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
 
@@ -54,6 +54,9 @@ class InboxTask(Base):
     claimed_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(200))
+
+    # loaded explicitly (contains_eager) where needed; never lazily, so a listing can't turn into N+1 queries
+    instance: Mapped[Instance] = relationship(lazy="raise")  # noqa: F821
 
     @property
     def priority_name(self) -> str:

@@ -38,6 +38,9 @@ class Instance(Base):
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
+    # how many timer and message rows the instance has: a step that waits on neither skips their queries
+    timer_rows: Mapped[int] = mapped_column(Integer, default=0)
+    message_rows: Mapped[int] = mapped_column(Integer, default=0)
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": lock_version}

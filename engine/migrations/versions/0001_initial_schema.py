@@ -1,17 +1,17 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises: (none)
 Create Date: 2026-11-23
 
 The audit table is append-only: triggers refuse UPDATE and DELETE on it (SQLite and PostgreSQL).
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
 
 import engine.models.base
-from sqlalchemy import Text
 
 revision = '0001'
 down_revision = None
@@ -75,6 +75,8 @@ def upgrade() -> None:
     sa.Column('started_at', engine.models.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', engine.models.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('ended_at', engine.models.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('timer_rows', sa.Integer(), nullable=False),
+    sa.Column('message_rows', sa.Integer(), nullable=False),
     sa.Column('lock_version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['deployment_id'], ['deployments.id'], name=op.f('fk_instances_deployment_id_deployments')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_instances'))

@@ -1,0 +1,179 @@
+"""Engine benchmarks: `python -m bench [--quick]` prints one JSON line per figure, each beside a baseline
+measured in the same run (raw SpiffWorkflow with its own whole-blob JSON serializer).
+
+Figures: step_throughput (SQLite, and PostgreSQL when CAREPATH_BENCH_DATABASE_URL or
+CAREPATH_TEST_DATABASE_URL is set), history_flatness, storage_per_instance.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import select, text
+
+from bench.pathway import STEP_DATA, write_bundle
+from bench.raw import RawSpiff
+from engine.actors import Actor
+from engine.db import Database
+from engine.models import AuditEvent, InboxTask, Instance, MessageWait, TimerWait
+from engine.service import CarePathways
+
+REVIEW_LOOP = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "bpmn" / "review_loop"
+ACTOR = Actor.person("bench", "care_manager", "nurse")
+
+
+def emit(bench: str, value: float, unit: str, baseline: float, ratio: float, target: str, ok: bool, **extra):
+    line = {"bench": bench, "value": round(value, 3), "unit": unit, "baseline": round(baseline, 3),
+            "ratio": round(ratio, 3), "target": target, "ok": bool(ok)}
+    line.update(extra)
+    print(json.dumps(line), flush=True)
+
+
+@contextmanager
+def fresh_database(kind: str):
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Database(f"sqlite:///{tmp}/bench.db")
+            db.upgrade()
+            yield db
+            db.dispose()
+        return
+    base = os.environ.get("CAREPATH_BENCH_DATABASE_URL") or os.environ["CAREPATH_TEST_DATABASE_URL"]
+    schema = f"carepath_bench_{uuid.uuid4().hex[:8]}"
+    admin = Database(base)
+    with admin.engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in base else "?"
+    db = Database(f"{base}{sep}options=-csearch_path%3D{schema}")
+    try:
+        db.upgrade()
+        yield db
+    finally:
+        db.dispose()
+        with admin.engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def backends() -> list[str]:
+    has_pg = os.environ.get("CAREPATH_BENCH_DATABASE_URL") or os.environ.get("CAREPATH_TEST_DATABASE_URL")
+    return ["sqlite"] + (["postgresql"] if has_pg else [])
+
+
+def walk_instance(svc: CarePathways, instance_id: int, timings: list[float] | None = None) -> None:
+    """Complete every human task of one instance in turn, timing each completion."""
+    while True:
+        open_tasks = svc.tasks(instance_id=instance_id, limit=1)
+        if not open_tasks:
+            return
+        t0 = time.perf_counter()
+        svc.complete(open_tasks[0].id, dict(STEP_DATA), ACTOR)
+        if timings is not None:
+            timings.append(time.perf_counter() - t0)
+
+
+def step_throughput(kind: str, bundle: Path, instances: int) -> None:
+    with fresh_database(kind) as db:
+        svc = CarePathways(db)
+        svc.deploy(bundle)
+        started = [svc.start("ccm8", f"patient-{i}").id for i in range(instances)]
+        walk_instance(svc, started[0])  # warm caches
+        timings: list[float] = []
+        for instance_id in started[1:]:
+            walk_instance(svc, instance_id, timings)
+    ours = len(timings) / sum(timings)
+    raw = RawSpiff(bundle / "ccm8.bpmn", "ccm8")
+    raw_timings = raw.walk_instances(instances - 1, STEP_DATA)
+    baseline = len(raw_timings) / sum(raw_timings)
+    ratio = ours / baseline
+    emit(f"step_throughput_{kind}", ours, "completions/s", baseline, ratio, "ratio >= 0.35",
+         ratio >= 0.35, steps=len(timings))
+
+
+def _median_step(svc: CarePathways, instance_id: int, steps: int) -> float:
+    times = []
+    for _ in range(steps):
+        task = svc.tasks(instance_id=instance_id, limit=1)[0]
+        t0 = time.perf_counter()
+        svc.complete(task.id, {"decision": "continue"}, ACTOR)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def history_flatness(kind: str, loops: int, sample: int) -> None:
+    with fresh_database(kind) as db:
+        svc = CarePathways(db)
+        svc.deploy(REVIEW_LOOP)
+        instance_id = svc.start("review_loop", "patient-loop").id
+        _median_step(svc, instance_id, 1)
+        early = _median_step(svc, instance_id, sample)
+        for _ in range(loops - sample - 1):
+            task = svc.tasks(instance_id=instance_id, limit=1)[0]
+            svc.complete(task.id, {"decision": "continue"}, ACTOR)
+        late = _median_step(svc, instance_id, sample)
+    ours = late / early
+    raw = RawSpiff(REVIEW_LOOP / "review_loop.bpmn", "review_loop")
+    raw_early, raw_late = raw.loop_flatness(loops, sample)
+    baseline = raw_late / raw_early
+    emit(f"history_flatness_{kind}", ours, "x (step after N loops / after 1)", baseline, ours / baseline,
+         "<= 1.5", ours <= 1.5, loops=loops, early_ms=round(early * 1000, 3), late_ms=round(late * 1000, 3))
+
+
+def _row_bytes(row) -> int:
+    total = 0
+    for column in row.__table__.columns:
+        value = getattr(row, column.key)
+        if value is None:
+            total += 1
+        elif isinstance(value, (bytes, str)):
+            total += len(value.encode() if isinstance(value, str) else value)
+        elif isinstance(value, (dict, list)):
+            total += len(json.dumps(value, separators=(",", ":")))
+        else:
+            total += 8
+    return total
+
+
+def storage_per_instance(kind: str, bundle: Path) -> None:
+    with fresh_database(kind) as db:
+        svc = CarePathways(db)
+        svc.deploy(bundle)
+        instance_id = svc.start("ccm8", "patient-storage").id
+        walk_instance(svc, instance_id)
+        with db.transaction() as session:
+            rows = [session.get(Instance, instance_id)]
+            for model in (InboxTask, TimerWait, MessageWait, AuditEvent):
+                rows += session.scalars(select(model).where(model.instance_id == instance_id)).all()
+            ours = sum(_row_bytes(r) for r in rows)
+            assert rows[0].status == "completed"
+    baseline = RawSpiff(bundle / "ccm8.bpmn", "ccm8").completed_blob_bytes(STEP_DATA)
+    emit(f"storage_per_instance_{kind}", ours, "bytes", baseline, ours / baseline, "<= 24576", ours <= 24576,
+         rows=len(rows))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller runs that end within a minute")
+    args = parser.parse_args(argv)
+    instances, loops, sample = (6, 200, 15) if args.quick else (25, 500, 25)
+    with tempfile.TemporaryDirectory() as tmp:
+        bundle = write_bundle(Path(tmp) / "ccm8")
+        for kind in backends():
+            step_throughput(kind, bundle, instances)
+        for kind in backends():
+            history_flatness(kind, loops, sample)
+        for kind in backends():
+            storage_per_instance(kind, bundle)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

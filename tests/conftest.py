@@ -1,0 +1,108 @@
+"""Shared fixtures: a migrated database per test (SQLite always, PostgreSQL when configured) and the engine."""
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from engine import clock
+from engine.actors import Actor
+from engine.db import Database
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CORPUS = REPO.parent / "shared" / "corpus"
+PG_URL = os.environ.get("CAREPATH_TEST_DATABASE_URL")
+
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """One migrated SQLite file, copied for every test (migrating per test would be slow)."""
+    path = tmp_path_factory.mktemp("template") / "carepath.db"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url():
+    """A private schema in the test database, migrated once; tables are emptied before each test."""
+    if not PG_URL:
+        pytest.skip("CAREPATH_TEST_DATABASE_URL is not set")
+    schema = f"carepath_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = Database(PG_URL)
+    with admin.engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    db = Database(url)
+    db.upgrade()
+    db.dispose()
+    yield url
+    with admin.engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+TABLES = "audit_events, timer_waits, message_waits, inbox_tasks, instances, deployment_files, deployments"
+
+
+def _fresh_database(backend: str, request, tmp_path) -> Database:
+    if backend == "sqlite":
+        path = tmp_path / "carepath.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return Database(f"sqlite:///{path}")
+    url = request.getfixturevalue("pg_schema_url")
+    db = Database(url)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    return db
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request, tmp_path) -> Database:
+    db = _fresh_database(request.param, request, tmp_path)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def sqlite_database(request, tmp_path) -> Database:
+    db = _fresh_database("sqlite", request, tmp_path)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def frozen_clock():
+    with clock.use_clock(clock.FrozenClock()) as c:
+        yield c
+
+
+@pytest.fixture
+def pathways(database, frozen_clock):
+    from engine.service import CarePathways
+
+    return CarePathways(database)
+
+
+@pytest.fixture
+def nurse() -> Actor:
+    return Actor.person("nina", "nurse", "care_manager")
+
+
+@pytest.fixture
+def care_manager() -> Actor:
+    return Actor.person("carl", "care_manager")
+
+
+@pytest.fixture
+def social_worker() -> Actor:
+    return Actor.person("sam", "social_worker")

@@ -1,0 +1,95 @@
+"""Deploying bundles: versions, content hashes, no-op redeploys, refusals that store nothing."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlalchemy import func, select
+
+from engine.errors import BundleRefused
+from engine.models import AuditEvent, Deployment, DeploymentFile
+from tests.conftest import FIXTURES
+
+REVIEW = FIXTURES / "bpmn" / "review_loop"
+
+
+@pytest.fixture
+def review_copy(tmp_path):
+    target = tmp_path / "review_loop"
+    shutil.copytree(REVIEW, target)
+    return target
+
+
+def test_first_deploy_creates_version_one(pathways):
+    result = pathways.deploy(REVIEW)
+    assert result.created and result.deployment.version == 1
+    assert len(result.deployment.content_hash) == 64
+
+
+def test_same_content_again_is_a_no_op_that_says_so(pathways):
+    pathways.deploy(REVIEW)
+    again = pathways.deploy(REVIEW)
+    assert not again.created
+    assert "unchanged" in again.message
+    assert len(pathways.versions()) == 1
+
+
+def test_changed_content_is_the_next_version(pathways, review_copy):
+    pathways.deploy(review_copy)
+    bpmn = review_copy / "review_loop.bpmn"
+    bpmn.write_text(bpmn.read_text().replace("Monthly review loop", "Monthly review (v2)"))
+    result = pathways.deploy(review_copy)
+    assert result.created and result.deployment.version == 2
+
+
+def test_running_instance_stays_on_its_version_and_new_starts_take_the_newest(pathways, review_copy):
+    pathways.deploy(review_copy)
+    old = pathways.start("review_loop", "p1")
+    bpmn = review_copy / "review_loop.bpmn"
+    bpmn.write_text(bpmn.read_text().replace("Monthly review loop", "Monthly review (v2)"))
+    v2 = pathways.deploy(review_copy).deployment
+    new = pathways.start("review_loop", "p2")
+    assert old.deployment_id != v2.id
+    assert new.deployment_id == v2.id
+    assert new.program == "Monthly review (v2)"
+
+
+def test_refused_bundle_stores_nothing(pathways, review_copy, database):
+    (review_copy / "review_loop.bpmn").write_text("<bpmn:definitions")
+    with pytest.raises(BundleRefused) as refused:
+        pathways.deploy(review_copy)
+    assert any(p.file.endswith("review_loop.bpmn") for p in refused.value.problems)
+    with database.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Deployment)) == 0
+        assert session.scalar(select(func.count()).select_from(DeploymentFile)) == 0
+
+
+def test_deploy_is_audited(pathways, database):
+    pathways.deploy(REVIEW)
+    with database.transaction() as session:
+        event = session.scalars(select(AuditEvent).where(AuditEvent.action == "deployed")).one()
+    assert event.details["version"] == 1
+
+
+def test_parsed_specs_are_cached_not_reparsed_per_request(pathways):
+    pathways.deploy(REVIEW)
+    instance = pathways.start("review_loop", "p1")
+    task = pathways.tasks(instance_id=instance.id)[0]
+    pathways.complete(task.id, {"decision": "continue"}, pathways_actor())
+    assert pathways.runtime.specs.parses == 0
+
+
+def test_a_new_process_reparses_each_deployment_once(database, frozen_clock):
+    from engine.service import CarePathways
+
+    CarePathways(database).deploy(REVIEW)
+    fresh = CarePathways(database)  # a new process: empty cache
+    for patient in ("p1", "p2", "p3"):
+        fresh.start("review_loop", patient)
+    assert fresh.runtime.specs.parses == 1
+
+
+def pathways_actor():
+    from engine.actors import Actor
+
+    return Actor.person("carl", "care_manager")
