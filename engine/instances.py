@@ -11,6 +11,7 @@ from .errors import InvalidInput, InvalidState, NotFound
 from .models import Deployment, Instance, InstanceStatus
 from .runtime import Loaded, Runtime, error_tasks
 from .sync import clear_waits
+from .upgrade import move_to, newer_deployment
 
 
 def get_instance(session: Session, instance_id: int, *, for_update: bool = False) -> Instance:
@@ -110,14 +111,20 @@ def terminate(session: Session, runtime: Runtime, instance_id: int, actor: Actor
     return instance
 
 
-def retry(session: Session, runtime: Runtime, instance_id: int, actor: Actor, data: dict | None = None) -> Instance:
-    """Run an instance in error again, after its data (merged from `data`) or its pathway was fixed."""
+def retry(session: Session, runtime: Runtime, instance_id: int, actor: Actor, data: dict | None = None,
+          upgrade: bool = False) -> Instance:
+    """Run an instance in error again, after its data (merged from `data`) or its pathway was fixed.
+
+    With `upgrade`, the instance first moves to the newest version of its bundle (the fixed pathway).
+    """
     instance = get_instance(session, instance_id)
     if instance.status != InstanceStatus.ERROR:
         raise InvalidState(f"instance {instance_id} is {instance.status}; only an instance in error can be retried")
     if data is not None and not isinstance(data, dict):
         raise InvalidInput("retry data must be a JSON object")
     loaded = runtime.load(session, instance)
+    if upgrade:
+        _upgrade(session, runtime, loaded, actor)
     previous = instance.error
     instance.status = InstanceStatus.RUNNING
     instance.error = None
@@ -137,3 +144,17 @@ def retry(session: Session, runtime: Runtime, instance_id: int, actor: Actor, da
     runtime.advance(session, loaded, actor.name, rerun)
     runtime.save(session, loaded, actor.name)
     return instance
+
+
+def _upgrade(session: Session, runtime: Runtime, loaded: Loaded, actor: Actor) -> None:
+    instance = loaded.instance
+    newer = newer_deployment(session, instance)
+    if newer is None:
+        raise InvalidState(f"instance {instance.id} is already on the newest version of its pathway; "
+                           "deploy the fixed pathway first")
+    parsed = runtime.specs.get(session, newer.id)
+    previous = instance.deployment_id
+    move_to(loaded.workflow, instance, newer, parsed)
+    loaded.parsed = parsed
+    audit.record(session, "moved_to_version", actor.name, instance=instance,
+                 details={"from_deployment": previous, "to": newer.label})

@@ -84,9 +84,9 @@ class CarePathways:
         with self.transaction(f"terminate instance {instance_id}") as session:
             return instances_mod.terminate(session, self.runtime, instance_id, actor, reason)
 
-    def retry(self, instance_id: int, actor: Actor = SYSTEM, data: dict | None = None):
+    def retry(self, instance_id: int, actor: Actor = SYSTEM, data: dict | None = None, upgrade: bool = False):
         with self.transaction(f"retry instance {instance_id}") as session:
-            return instances_mod.retry(session, self.runtime, instance_id, actor, data)
+            return instances_mod.retry(session, self.runtime, instance_id, actor, data, upgrade)
 
     def instance(self, instance_id: int) -> queries.InstanceView:
         with self.db.transaction() as session:

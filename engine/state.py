@@ -55,6 +55,11 @@ def _make_registry():
 _SERIALIZER = BpmnWorkflowSerializer(registry=_make_registry())
 
 
+def spec_registry():
+    """The serializer registry (it knows how to compare specs, which pathway upgrades need)."""
+    return _SERIALIZER.registry
+
+
 def dump_state(workflow: BpmnWorkflow) -> dict[str, Any]:
     """Prune finished history in place and return the JSON-ready state of `workflow`."""
     prune_history(workflow)
