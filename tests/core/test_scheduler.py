@@ -46,7 +46,3 @@ def test_interval_must_be_positive():
     with pytest.raises(ValueError):
         TimerSweep(CountingPathways(), interval_seconds=0)
 
-
-def test_sweep_fires_a_real_due_timer(pathways, frozen_clock):
-    """End to end with the engine: nothing due, nothing fired (timer fixtures are in tests/engine)."""
-    assert TimerSweep(pathways, interval_seconds=1).sweep_once() == 0
