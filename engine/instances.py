@@ -10,7 +10,6 @@ from .deployments import resolve_program
 from .errors import InvalidInput, InvalidState, NotFound
 from .models import Deployment, Instance, InstanceStatus
 from .runtime import Loaded, Runtime, error_tasks
-from .sync import clear_waits
 from .upgrade import move_to, newer_deployment
 
 
@@ -107,7 +106,6 @@ def terminate(session: Session, runtime: Runtime, instance_id: int, actor: Actor
     instance.ended_at = now
     audit.record(session, "terminated", actor.name, instance=instance, details={"reason": reason} if reason else None)
     runtime.save(session, loaded, actor.name)
-    clear_waits(session, instance, now, "terminated")
     return instance
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import clock
@@ -49,7 +49,7 @@ def _where(f: TaskFilter, now: datetime):
     if f.patient_id:
         conditions.append(InboxTask.patient_id == f.patient_id)
     if f.program:
-        conditions.append(or_(InboxTask.program == f.program))
+        conditions.append(InboxTask.program == f.program)
     if f.instance_id is not None:
         conditions.append(InboxTask.instance_id == f.instance_id)
     if f.priority_at_least is not None:

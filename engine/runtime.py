@@ -95,7 +95,7 @@ class Runtime:
         instance.updated_at = now
         session.flush()  # the instance row first: a concurrent writer fails here, before any other row
         if instance.status in InstanceStatus.ENDED:
-            clear_waits(session, instance, now, instance.status)
+            clear_waits(session, instance, now, f"instance {instance.status}", actor)
         else:
             sync_rows(session, instance, workflow, now, actor)
         session.flush()

@@ -31,6 +31,15 @@ log = logging.getLogger(__name__)
 SYSTEM_RETRIES = 3
 
 
+def _is_lock_failure(exc: OperationalError) -> bool:
+    """SQLite's busy/locked, PostgreSQL's lock-not-available and deadlock: not a missing table named lock_version."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in ("55P03", "40P01", "40001"):
+        return True
+    message = str(exc.orig).lower()
+    return "database is locked" in message or "database table is locked" in message
+
+
 class CarePathways:
     def __init__(self, database: Database | str, *, specs: SpecCache | None = None,
                  limits: SandboxLimits | None = None):
@@ -49,7 +58,7 @@ class CarePathways:
         except IntegrityError as exc:
             raise Conflict(f"{what}: a concurrent change got there first; nothing was saved") from exc
         except OperationalError as exc:
-            if "lock" in str(exc).lower() or "deadlock" in str(exc).lower():
+            if _is_lock_failure(exc):
                 raise Conflict(f"{what}: the database was busy with a concurrent change; try again") from exc
             raise
 

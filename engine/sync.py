@@ -21,11 +21,13 @@ def sync_rows(session: Session, instance: Instance, workflow, now: datetime, act
     _sync_messages(session, instance, workflow)
 
 
-def clear_waits(session: Session, instance: Instance, now: datetime, reason: str) -> None:
+def clear_waits(session: Session, instance: Instance, now: datetime, reason: str, actor: str = "system") -> None:
     """An ended instance waits for nothing: its open tasks are cancelled, its timers and messages dropped."""
     for row in _active_rows(session, instance.id):
         row.status = TaskStatus.CANCELLED
         row.completed_at = now
+        audit.record(session, "task_cancelled", actor, instance=instance, task_uuid=row.task_uuid,
+                     element_id=row.element_id, details={"title": row.title, "reason": reason})
     session.execute(delete(TimerWait).where(TimerWait.instance_id == instance.id))
     session.execute(delete(MessageWait).where(MessageWait.instance_id == instance.id))
     instance.timer_rows = instance.message_rows = 0

@@ -1,0 +1,157 @@
+"""`carepath demo`: deploy the shipped pathways and walk a demo patient through one, step by step."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from engine.bundle import wanted
+from engine.errors import InvalidState, NotFound
+from engine.formdata import FormInvalid
+from engine.models import InstanceStatus, TaskStatus
+
+from . import answers, output, settings
+from .context import json_option, open_tasks, pass_state
+from .deploy import deploy_result_dict
+from .instances import view_dict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FALLBACK = REPO_ROOT / "tests" / "fixtures" / "bpmn" / "review_loop"
+BUNDLE_NAME = "carepath-pathways"
+
+
+def default_pathways() -> Path:
+    local = Path("pathways")
+    return local if local.is_dir() else REPO_ROOT / "pathways"
+
+
+def has_bpmn(folder: Path) -> bool:
+    if not folder.is_dir():
+        return False
+    return any(p.suffix.lower() == ".bpmn" and wanted(p.relative_to(folder).as_posix()) for p in folder.rglob("*"))
+
+
+def choose_bundle(folder: Path) -> tuple[Path, str | None, str | None]:
+    """(what to deploy, bundle name, a note for the user)."""
+    if has_bpmn(folder):
+        return folder, BUNDLE_NAME, None
+    if has_bpmn(FALLBACK):
+        return FALLBACK, None, f"{folder} has no .bpmn file yet; using the test pathway {FALLBACK.name} instead"
+    raise NotFound(f"nothing to run: {folder} has no .bpmn file and the fallback pathway {FALLBACK} is "
+                   "missing; pass --pathways FOLDER with a bundle")
+
+
+def first_startable(deployment) -> dict:
+    startable = [p for p in deployment.processes if p.get("startable")]
+    plain = [p for p in startable if not p.get("message_start_events") and not p.get("timer_start")]
+    if not (plain or startable):
+        raise NotFound(f"{deployment.label} has no pathway that can be started")
+    return (plain or startable)[0]
+
+
+def complete_with_answers(svc, task, actor, visit: int) -> dict:
+    """Complete `task` with answers built from its form; a second try fills what validation asked for."""
+    schema = answers.form_schema(svc, task)
+    data = answers.answers(schema, visit=visit)
+    try:
+        svc.complete(task.id, data, actor)
+        return data
+    except FormInvalid as exc:
+        fixed = dict(data)
+        for name, message in exc.errors.items():
+            prop = answers.find_property(schema, name)
+            if message == "is required" and prop is not None:
+                fixed[name] = answers.sample(prop, schema, visit)
+            else:
+                fixed.pop(name, None)
+        if fixed == data:
+            raise
+    svc.complete(task.id, fixed, actor)
+    return fixed
+
+
+@click.command("demo")
+@click.option("--pathways", "pathways_path", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The pathway bundle folder [default: ./pathways, else the shipped pathways]; without any "
+                   ".bpmn file the demo uses the test pathway review_loop.")
+@click.option("--patient", "patient_id", default="DEMO-001", show_default=True, help="The demo patient's id.")
+@click.option("--max-steps", type=click.IntRange(1), default=25, show_default=True,
+              help="Stop after completing this many tasks.")
+@json_option
+@pass_state
+def demo(state, pathways_path, patient_id, max_steps):
+    """Set up the embedded database, deploy the pathways, and walk a demo patient through one.
+
+    Each open task is completed with answers built from its form (a field's default, else the first
+    choice, the next choice when the same task comes back, else a plain value of its type) until the
+    pathway ends or waits only for time or messages.
+    """
+    say = (lambda *_a, **_k: None) if state.json else click.echo
+    svc, actor = state.service(), state.actor
+    summary: dict = {"database": settings.display_url(state.url), "steps": []}
+
+    summary["revision"] = svc.init_db()
+    say(f"1. database ready: {summary['database']}")
+    source, name, note = choose_bundle(pathways_path or default_pathways())
+    if note:
+        say(f"   note: {note}")
+    result = svc.deploy(source, actor, name=name)
+    summary["deploy"] = deploy_result_dict(result)
+    say(f"2. {result.message}")
+    process = first_startable(result.deployment)
+    instance = svc.start(process["id"], patient_id, None, actor)
+    say(f"3. started {instance.program} (instance {instance.id}) for patient {patient_id}, as {actor.name}")
+    say("\ninbox:")
+    if not state.json:
+        output.echo_tasks(open_tasks(svc, instance.id), "  (empty)")
+
+    visits: Counter = Counter()
+    while True:
+        view = svc.instance(instance.id)
+        pending = [t for t in view.tasks if t.status in TaskStatus.ACTIVE]
+        if view.instance.status != InstanceStatus.RUNNING or not pending:
+            break
+        if len(summary["steps"]) >= max_steps:
+            say(f"\nstopped after {max_steps} steps (--max-steps); the instance is still running")
+            break
+        task = pending[0]
+        data = complete_with_answers(svc, task, actor, visits[task.element_id])
+        visits[task.element_id] += 1
+        summary["steps"].append({"task": task.id, "title": task.title, "role": task.role, "data": data})
+        say(f"\nstep {len(summary['steps'])}: task {task.id} '{task.title}' ({task.role or 'anyone'}) "
+            f"<- {json.dumps(data, default=str)}")
+
+    summary["instance"] = view_dict(view)
+    if state.json:
+        output.emit_json(summary)
+    else:
+        _finish(view, patient_id)
+    if view.instance.status == InstanceStatus.ERROR:
+        raise InvalidState(f"the demo pathway stopped in error at {output.error_text(view.instance.error)}")
+
+
+def _finish(view, patient_id: str) -> None:
+    i = view.instance
+    click.echo(f"\ninstance {i.id} is {i.status}")
+    if i.status == InstanceStatus.RUNNING and (view.timers or view.messages):
+        click.echo("it waits for:")
+        output.echo_waits(view)
+        if view.timers:
+            click.echo(f"  -> fire the timers: carepath run-timers --at {_minute_after(view.timers[0].due_at)}")
+        for m in view.messages:
+            click.echo(f"  -> send the message: carepath correlate '{m.message_name}' --key patient_id={patient_id}")
+    click.echo(f"see it all with: carepath instance show {i.id}")
+
+
+def _minute_after(moment) -> str:
+    """The first whole minute at or after `moment`, short enough to type."""
+    moment = output.utc(moment)
+    if moment.second or moment.microsecond:
+        moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return output.short(moment)
+
+
+COMMANDS = [demo]

@@ -1,0 +1,80 @@
+"""Time and messages: fire due timers, deliver a message from another system."""
+from __future__ import annotations
+
+import click
+
+from engine import clock
+from engine.errors import NotFound
+
+from . import output
+from .context import (
+    json_option,
+    parse_keys,
+    parse_moment,
+    parse_sets,
+    pass_state,
+    read_json_object,
+)
+
+
+@click.command("run-timers")
+@click.option("--at", "at", metavar="ISO-DATETIME",
+              help="Pretend it is this moment (UTC unless a zone is given), for simulations.")
+@click.option("--limit", type=click.IntRange(1), default=500, show_default=True,
+              help="At most this many instances in one run.")
+@json_option
+@pass_state
+def run_timers(state, at, limit):
+    """Fire every timer that is due, resuming the instances that wait on them."""
+    moment = parse_moment(at, "--at")
+    svc = state.service()
+    if moment is None:
+        fired, moment = svc.run_due_timers(limit=limit), clock.now()
+    else:
+        with clock.use_clock(clock.FrozenClock(moment)):
+            fired = svc.run_due_timers(moment, limit=limit)
+    if state.json:
+        output.emit_json({"fired": fired, "at": output.iso(moment)})
+    else:
+        click.echo(f"fired {fired} timer(s) due by {output.short(moment)}")
+
+
+@click.command("correlate")
+@click.argument("name")
+@click.option("--key", "keys", multiple=True, metavar="KEY=VALUE",
+              help="A correlation key, such as patient_id=P1 (repeatable; at least one).")
+@click.option("--payload", "payload_file", type=click.Path(dir_okay=False, allow_dash=True),
+              help="A JSON file with the message's payload object ('-' reads standard input).")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="A payload field, read as JSON when it parses (repeatable).")
+@json_option
+@pass_state
+def correlate(state, name, keys, payload_file, sets):
+    """Send message NAME to the instances whose keys match, or start a pathway that begins with it.
+
+    Exits 3 when the message reached no instance and started none.
+    """
+    payload = None
+    if payload_file is not None or sets:
+        payload = read_json_object(payload_file) if payload_file is not None else {}
+        payload.update(parse_sets(sets))
+    result = state.service().correlate(name, parse_keys(keys), payload, state.actor)
+    if state.json:
+        output.emit_json({"message": result.message, "delivered": result.delivered, "started": result.started,
+                          "skipped": result.skipped, "matched": result.matched})
+    else:
+        for ids, what in ((result.delivered, "delivered to"), (result.started, "started"),
+                          (result.skipped, "skipped, not running (suspended or in error):")):
+            if ids:
+                click.echo(f"message '{name}' {what} instance(s) {_ids(ids)}")
+    if not (result.delivered or result.started or result.skipped):
+        click.echo(f"error: no instance waits for message '{name}' with these keys, and no pathway starts "
+                   "with it", err=True)
+        click.get_current_context().exit(NotFound.exit_code)
+
+
+def _ids(ids) -> str:
+    return ", ".join(str(i) for i in ids)
+
+
+COMMANDS = [run_timers, correlate]

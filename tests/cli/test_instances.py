@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import json
+
+
+def test_start_unknown_program_exits_3(deployed):
+    result = deployed("start", "nope", "--patient", "P1")
+    assert result.exit_code == 3
+    assert "no deployed pathway called 'nope'" in result.stderr
+
+
+def test_start_without_patient_is_a_usage_error(deployed):
+    assert deployed("start", "review_loop").exit_code == 2
+
+
+def test_start_with_set_values_stores_them_as_json(deployed):
+    body = json.loads(deployed("--json", "start", "review_loop", "--patient", "P1",
+                               "--set", "score=3", "--set", "flag=true", "--set", "note=hello").stdout)
+    data = json.loads(deployed("instance", "data", body["id"]).stdout)
+    assert (data["score"], data["flag"], data["note"]) == (3, True, "hello")
+
+
+def test_instance_show_lists_the_open_task(started):
+    run, instance_id, _ = started
+    out = run("instance", "show", instance_id).stdout
+    assert "status:   running" in out
+    assert "Monthly review" in out.split("current tasks:")[1].split("waiting for:")[0]
+
+
+def test_instance_show_history_records_start(started):
+    run, instance_id, _ = started
+    body = json.loads(run("--json", "instance", "show", instance_id).stdout)
+    assert body["history"][0]["action"] == "started"
+
+
+def test_instance_show_unknown_exits_3(deployed):
+    assert deployed("instance", "show", 42).exit_code == 3
+
+
+def test_instances_lists_started_instance(started):
+    run, instance_id, _ = started
+    body = json.loads(run("instances", "--json").stdout)
+    assert [(i["id"], i["patient_id"], i["status"]) for i in body] == [(instance_id, "P1", "running")]
+
+
+def test_suspend_then_complete_exits_4(started):
+    run, instance_id, task_id = started
+    assert run("suspend", instance_id, "--reason", "in hospital").exit_code == 0
+    result = run("complete", task_id, "--set", "decision=discharge")
+    assert result.exit_code == 4
+    assert "suspended" in result.stderr
+
+
+def test_resume_a_running_instance_exits_4(started):
+    run, instance_id, _ = started
+    assert run("resume", instance_id).exit_code == 4
+
+
+def test_suspend_then_resume_runs_again(started):
+    run, instance_id, _ = started
+    run("suspend", instance_id)
+    result = run("resume", instance_id)
+    assert result.exit_code == 0
+    assert "now running" in result.stdout
+
+
+def test_terminate_cancels_the_open_task(started):
+    run, instance_id, _ = started
+    assert run("terminate", instance_id).exit_code == 0
+    assert json.loads(run("--json", "tasks", "--status", "cancelled").stdout)["total"] == 1
+
+
+def test_retry_an_instance_not_in_error_exits_4(started):
+    run, instance_id, _ = started
+    assert run("retry", instance_id, "--set", "x=1").exit_code == 4
+
+
+def test_instance_show_names_the_failed_element_and_line(failed):
+    run, instance_id = failed
+    out = run("instance", "show", instance_id).stdout
+    assert "error:    compute (Compute dose), line 1: ZeroDivisionError" in out
+
+
+def test_retry_with_fixed_data_completes_the_instance(failed):
+    run, instance_id = failed
+    result = run("retry", instance_id, "--set", "divisor=2")
+    assert result.exit_code == 0
+    assert "now completed" in result.stdout
