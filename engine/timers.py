@@ -15,12 +15,16 @@ TIMER_ACTOR = Actor.system_actor("timer")
 
 
 def due_instance_ids(session: Session, now: datetime | None = None, limit: int = 500) -> list[int]:
-    """Running instances that have at least one timer due at `now`, oldest due first."""
+    """Running instances that have at least one timer due at `now`, oldest due first.
+
+    Due means strictly before `now`: SpiffWorkflow fires a timer only once its moment has passed, so a row
+    taken at its exact moment would be audited as fired while nothing fired (and again on every sweep).
+    """
     now = now or clock.now()
     rows = session.execute(
         select(TimerWait.instance_id, TimerWait.due_at)
         .join(Instance, Instance.id == TimerWait.instance_id)
-        .where(TimerWait.due_at <= now, Instance.status == InstanceStatus.RUNNING)
+        .where(TimerWait.due_at < now, Instance.status == InstanceStatus.RUNNING)
         .order_by(TimerWait.due_at)
         .limit(limit * 4)
     ).all()
@@ -39,7 +43,7 @@ def fire_due(session: Session, runtime: Runtime, instance_id: int, now: datetime
     if instance is None or instance.status != InstanceStatus.RUNNING:
         return 0
     due = session.scalars(
-        select(TimerWait).where(TimerWait.instance_id == instance_id, TimerWait.due_at <= now)
+        select(TimerWait).where(TimerWait.instance_id == instance_id, TimerWait.due_at < now)
     ).all()
     if not due:
         return 0
