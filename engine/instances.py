@@ -4,7 +4,7 @@ from __future__ import annotations
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
-from . import audit, clock
+from . import audit, clock, timers
 from .actors import Actor
 from .deployments import resolve_program
 from .errors import InvalidInput, InvalidState, NotFound
@@ -90,8 +90,10 @@ def resume(session: Session, runtime: Runtime, instance_id: int, actor: Actor) -
     audit.record(session, "resumed", actor.name, instance=instance)
     loaded = runtime.load(session, instance)
     # timers that came due while suspended fire now
+    due = timers.due_rows(session, instance.id)
     runtime.advance(session, loaded, actor.name, lambda wf: wf.refresh_timers())
     runtime.save(session, loaded, actor.name)
+    timers.audit_fired(session, instance, due, timers.TIMER_ACTOR.name)
     return instance
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from . import audit, clock
@@ -42,16 +42,27 @@ def fire_due(session: Session, runtime: Runtime, instance_id: int, now: datetime
     instance = session.get(Instance, instance_id)
     if instance is None or instance.status != InstanceStatus.RUNNING:
         return 0
-    due = session.scalars(
-        select(TimerWait).where(TimerWait.instance_id == instance_id, TimerWait.due_at < now)
-    ).all()
+    due = due_rows(session, instance_id, now)
     if not due:
         return 0
     loaded = runtime.load(session, instance)
-    for row in due:
-        audit.record(session, "timer_fired", TIMER_ACTOR.name, instance=instance, task_uuid=row.task_uuid,
-                     element_id=row.element_id,
-                     details={"name": row.name, "kind": row.kind, "due_at": row.due_at.isoformat()})
     runtime.advance(session, loaded, TIMER_ACTOR.name, lambda wf: wf.refresh_timers())
     runtime.save(session, loaded, TIMER_ACTOR.name)
-    return len(due)
+    return audit_fired(session, instance, due, TIMER_ACTOR.name)
+
+
+def due_rows(session: Session, instance_id: int, now: datetime | None = None) -> list[TimerWait]:
+    now = now or clock.now()
+    return list(session.scalars(
+        select(TimerWait).where(TimerWait.instance_id == instance_id, TimerWait.due_at < now)
+    ))
+
+
+def audit_fired(session: Session, instance: Instance, due: list[TimerWait], actor: str) -> int:
+    """Audit the timers that really fired: a fired timer's row was replaced (cycle) or removed by the save."""
+    fired = [row for row in due if inspect(row).was_deleted]
+    for row in fired:
+        audit.record(session, "timer_fired", actor, instance=instance, task_uuid=row.task_uuid,
+                     element_id=row.element_id,
+                     details={"name": row.name, "kind": row.kind, "due_at": row.due_at.isoformat()})
+    return len(fired)
