@@ -57,6 +57,7 @@ def start(
         started_by=actor.name,
         started_at=now,
         updated_at=now,
+        open_tasks=0,
         timer_rows=0,
         message_rows=0,
     )

@@ -93,7 +93,6 @@ class Runtime:
             audit.record(session, "completed_instance", actor, instance=instance)
         instance.state = encode_state(workflow)
         instance.updated_at = now
-        session.flush()  # the instance row first: a concurrent writer fails here, before any other row
         if instance.status in InstanceStatus.ENDED:
             clear_waits(session, instance, now, f"instance {instance.status}", actor)
         else:

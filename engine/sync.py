@@ -30,14 +30,29 @@ def clear_waits(session: Session, instance: Instance, now: datetime, reason: str
                      element_id=row.element_id, details={"title": row.title, "reason": reason})
     session.execute(delete(TimerWait).where(TimerWait.instance_id == instance.id))
     session.execute(delete(MessageWait).where(MessageWait.instance_id == instance.id))
-    instance.timer_rows = instance.message_rows = 0
+    instance.open_tasks = instance.timer_rows = instance.message_rows = 0
+
+
+def committed(obj, attr: str):
+    """The value `obj.attr` had before this transaction changed it."""
+    history = inspect(obj).attrs[attr].history
+    return history.deleted[0] if history.deleted else getattr(obj, attr)
 
 
 def instance_had(instance: Instance, counter: str) -> bool:
     """Whether the instance had rows of this kind before this step (its committed counter value)."""
-    history = inspect(instance).attrs[counter].history
-    before = history.deleted[0] if history.deleted else getattr(instance, counter)
-    return bool(before)
+    return bool(committed(instance, counter))
+
+
+def _rows_open_before(session: Session, instance: Instance) -> list[InboxTask]:
+    """The inbox rows that were open before this step. When every one of them is already in the session
+    (a completion loaded its own row), no query is needed."""
+    known = [obj for obj in session.identity_map.values()
+             if isinstance(obj, InboxTask) and obj.instance_id == instance.id
+             and committed(obj, "status") in TaskStatus.ACTIVE]
+    if len(known) == (committed(instance, "open_tasks") or 0) and not inspect(instance).pending:
+        return [row for row in known if row.status in TaskStatus.ACTIVE]
+    return _active_rows(session, instance.id)
 
 
 def _active_rows(session: Session, instance_id: int) -> list[InboxTask]:
@@ -50,7 +65,8 @@ def _active_rows(session: Session, instance_id: int) -> list[InboxTask]:
 
 def _sync_inbox(session: Session, instance: Instance, workflow, now: datetime, actor: str) -> None:
     ready = {t.task_uuid: t for t in human_tasks(workflow)}
-    for row in _active_rows(session, instance.id):
+    open_after = 0
+    for row in _rows_open_before(session, instance):
         found = ready.pop(row.task_uuid, None)
         if found is None:
             # The task left READY without being completed through the inbox (a boundary timer or message
@@ -59,8 +75,11 @@ def _sync_inbox(session: Session, instance: Instance, workflow, now: datetime, a
             row.completed_at = now
             audit.record(session, "task_cancelled", actor, instance=instance, task_uuid=row.task_uuid,
                          element_id=row.element_id, details={"title": row.title})
-        elif found.due_at is not None and found.due_at != row.due_at:
-            row.due_at = found.due_at
+        else:
+            open_after += 1
+            if found.due_at is not None and found.due_at != row.due_at:
+                row.due_at = found.due_at
+    instance.open_tasks = open_after + len(ready)
     for task in ready.values():
         session.add(
             InboxTask(

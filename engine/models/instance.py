@@ -38,7 +38,8 @@ class Instance(Base):
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
-    # how many timer and message rows the instance has: a step that waits on neither skips their queries
+    # how many open inbox, timer and message rows the instance has: a step skips the queries it can
+    open_tasks: Mapped[int] = mapped_column(Integer, default=0)
     timer_rows: Mapped[int] = mapped_column(Integer, default=0)
     message_rows: Mapped[int] = mapped_column(Integer, default=0)
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)

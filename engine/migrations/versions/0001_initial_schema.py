@@ -75,6 +75,7 @@ def upgrade() -> None:
     sa.Column('started_at', engine.models.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', engine.models.base.UtcDateTime(timezone=True), nullable=False),
     sa.Column('ended_at', engine.models.base.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('open_tasks', sa.Integer(), nullable=False),
     sa.Column('timer_rows', sa.Integer(), nullable=False),
     sa.Column('message_rows', sa.Integer(), nullable=False),
     sa.Column('lock_version', sa.Integer(), nullable=False),
