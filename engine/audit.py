@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from . import clock
@@ -22,8 +23,10 @@ def record(
     task_uuid: str | None = None,
     element_id: str | None = None,
     details: dict | None = None,
-) -> AuditEvent:
-    event = AuditEvent(
+) -> None:
+    """Append one event to the transaction. The events of a transaction are written together, as one plain
+    INSERT just before it commits (no ORM objects, no RETURNING): this sits on every step's hot path."""
+    session.info.setdefault(_PENDING, []).append(dict(
         at=clock.now(),
         actor=actor,
         action=action,
@@ -33,9 +36,28 @@ def record(
         task_uuid=task_uuid,
         element_id=element_id,
         details=details,
-    )
-    session.add(event)
-    return event
+    ))
+
+
+_PENDING = "carepath_pending_audit"
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        session.flush()
+        session.connection().execute(insert(AuditEvent.__table__), rows)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def pending(session: Session) -> list[dict]:
+    """Events recorded in this transaction and not yet written (they are written at commit)."""
+    return list(session.info.get(_PENDING, []))
 
 
 def changed_fields(before: dict, after: dict) -> dict:

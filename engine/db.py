@@ -25,7 +25,9 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
     else:
-        kwargs["pool_pre_ping"] = True
+        # No pre-ping: it costs a round trip per transaction. A connection broken by a server restart fails
+        # its transaction once (a clear error, nothing half-written) and the pool replaces it.
+        kwargs["pool_recycle"] = 1800
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

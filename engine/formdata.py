@@ -19,7 +19,9 @@ class FormInvalid(InvalidInput):
 
 
 def normalise_schema(schema):
-    """SpiffArena's `"items": "options_from_task_data_var:NAME"` is not JSON Schema: read it as any items."""
+    """SpiffArena's `"items": "options_from_task_data_var:NAME"` is not JSON Schema: read it as any items.
+    The placeholder also stands for a subschema elsewhere (`"anyOf": ["options_from_task_data_var:NAME"]`,
+    SpiffArena's 1-2-forms example): read it as any value there too, as the deploy-time check does."""
     if isinstance(schema, dict):
         out = {}
         for key, value in schema.items():
@@ -30,6 +32,8 @@ def normalise_schema(schema):
         return out
     if isinstance(schema, list):
         return [normalise_schema(v) for v in schema]
+    if isinstance(schema, str) and schema.startswith("options_from_task_data_var:"):
+        return {}
     return schema
 
 
