@@ -66,7 +66,7 @@ class Runtime:
         try:
             if action is not None:
                 action(workflow)
-            workflow.do_engine_steps()
+            run_engine_steps(workflow)
             return True
         except SpiffWorkflowException as exc:
             self._fail(session, loaded, exc, actor)
@@ -109,6 +109,23 @@ class Runtime:
             InstanceStatus.TERMINATED: "it was terminated",
         }
         raise InvalidState(f"cannot {doing}: instance {instance.id} is not running ({hints.get(instance.status)})")
+
+
+MAX_ENGINE_ROUNDS = 100
+
+
+def run_engine_steps(workflow) -> None:
+    """Run engine tasks until only people, timers and messages are left.
+
+    SpiffWorkflow refreshes timers at the end of `do_engine_steps`; a timer already due (a date in the past)
+    becomes READY there and would sit unrun until the next step. Another round runs it.
+    """
+    for _ in range(MAX_ENGINE_ROUNDS):
+        workflow.do_engine_steps()
+        if not workflow.get_tasks(state=TaskState.READY, manual=False):
+            return
+    raise RuntimeError(f"the pathway kept producing engine work after {MAX_ENGINE_ROUNDS} rounds (a loop "
+                       "without a wait state?)")
 
 
 def describe_error(exc: Exception) -> dict:
