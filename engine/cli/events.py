@@ -1,6 +1,8 @@
 """Time and messages: fire due timers, deliver a message from another system."""
 from __future__ import annotations
 
+import time
+
 import click
 
 from engine import clock
@@ -22,12 +24,19 @@ from .context import (
               help="Pretend it is this moment (UTC unless a zone is given), for simulations.")
 @click.option("--limit", type=click.IntRange(1), default=500, show_default=True,
               help="At most this many instances in one run.")
+@click.option("--watch", type=click.FloatRange(min=0.1), metavar="SECONDS", default=None,
+              help="Keep sweeping every SECONDS (the in-process scheduler of the embedded default) until stopped.")
 @json_option
 @pass_state
-def run_timers(state, at, limit):
+def run_timers(state, at, limit, watch):
     """Fire every timer that is due, resuming the instances that wait on them."""
     moment = parse_moment(at, "--at")
     svc = state.service()
+    if watch is not None:
+        if moment is not None:
+            raise click.UsageError("--watch runs on the real clock; it cannot be combined with --at")
+        _watch(svc, watch)
+        return
     if moment is None:
         fired, moment = svc.run_due_timers(limit=limit), clock.now()
     else:
@@ -37,6 +46,23 @@ def run_timers(state, at, limit):
         output.emit_json({"fired": fired, "at": output.iso(moment)})
     else:
         click.echo(f"fired {fired} timer(s) due by {output.short(moment)}")
+
+
+def _watch(svc, interval: float) -> None:
+    from engine.scheduler import TimerSweep
+
+    sweep = TimerSweep(svc, interval_seconds=interval)
+    click.echo(f"sweeping due timers every {interval:g} s; Ctrl-C stops")
+    try:
+        while True:
+            fired = sweep.sweep_once()
+            if fired:
+                click.echo(f"{output.short(clock.now())}  fired {fired} timer(s)")
+            if sweep.last_error:
+                click.echo(f"sweep failed: {sweep.last_error}", err=True)
+            time.sleep(interval)
+    except KeyboardInterrupt:
+        click.echo(f"stopped after {sweep.sweeps} sweep(s), {sweep.fired} timer(s) fired")
 
 
 @click.command("correlate")

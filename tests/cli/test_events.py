@@ -57,3 +57,24 @@ def test_run_timers_at_a_later_moment_fires_the_due_timer(run, waits_bundle):
     instance_id = _start_waits(run, waits_bundle)
     assert json.loads(run("--json", "run-timers", "--at", "2100-01-01").stdout)["fired"] == 1
     assert json.loads(run("--json", "instance", "show", instance_id).stdout)["timers"] == []
+
+
+def test_run_timers_watch_sweeps_until_interrupted(deployed, monkeypatch):
+    from engine.cli import events
+
+    sleeps = []
+
+    def fake_sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(events.time, "sleep", fake_sleep)
+    result = deployed("run-timers", "--watch", "0.5")
+    assert result.exit_code == 0
+    assert sleeps == [0.5, 0.5, 0.5]
+    assert "stopped after 3 sweep(s), 0 timer(s) fired" in result.stdout
+
+
+def test_run_timers_watch_with_a_simulated_moment_is_refused(deployed):
+    assert deployed("run-timers", "--watch", "1", "--at", "2030-01-01T00:00").exit_code == 2
