@@ -164,12 +164,14 @@ def terminate(state, instance_id, reason):
 
 @click.command("retry")
 @click.argument("instance_id", type=int)
+@click.option("--upgrade", is_flag=True,
+              help="First move the instance onto the newest deployed version of its bundle (the fixed pathway).")
 @data_options
 @json_option
 @pass_state
-def retry(state, instance_id, data_file, sets):
-    """Run an instance in error again, optionally with corrected data."""
-    result = state.service().retry(instance_id, state.actor, read_data(data_file, sets))
+def retry(state, instance_id, upgrade, data_file, sets):
+    """Run an instance in error again, optionally with corrected data or on the fixed pathway version."""
+    result = state.service().retry(instance_id, state.actor, read_data(data_file, sets), upgrade=upgrade)
     if state.json:
         output.emit_json(output.instance_dict(result))
         return

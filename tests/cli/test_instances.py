@@ -86,3 +86,25 @@ def test_retry_with_fixed_data_completes_the_instance(failed):
     result = run("retry", instance_id, "--set", "divisor=2")
     assert result.exit_code == 0
     assert "now completed" in result.stdout
+
+
+def test_retry_upgrade_runs_the_fixed_pathway_version(failed, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    run, instance_id = failed
+    fixed = tmp_path / "divide"
+    shutil.copytree(Path(__file__).resolve().parent / "bundles" / "divide", fixed)
+    bpmn = fixed / "divide.bpmn"
+    bpmn.write_text(bpmn.read_text().replace("dose = 10 / divisor", "dose = 10 / divisor if divisor else 0"))
+    assert run("deploy", fixed, "--name", "divide").exit_code == 0
+    result = run("retry", instance_id, "--upgrade")
+    assert result.exit_code == 0, result.output
+    assert "now completed" in result.stdout
+
+
+def test_retry_upgrade_without_a_newer_version_exits_4(failed):
+    run, instance_id = failed
+    result = run("retry", instance_id, "--upgrade")
+    assert result.exit_code == 4
+    assert "deploy the fixed pathway first" in result.stderr
