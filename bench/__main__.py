@@ -163,7 +163,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller runs that end within a minute")
     args = parser.parse_args(argv)
-    instances, loops, sample = (6, 200, 15) if args.quick else (25, 500, 25)
+    instances, loops, sample = (13, 200, 15) if args.quick else (41, 500, 25)
     with tempfile.TemporaryDirectory() as tmp:
         bundle = write_bundle(Path(tmp) / "ccm8")
         for kind in backends():
