@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import clock, queries
+from . import audit, clock, queries
 from . import deployments as deployments_mod
 from . import instances as instances_mod
 from . import messages as messages_mod
@@ -97,18 +97,24 @@ class CarePathways:
         with self.transaction(f"retry instance {instance_id}") as session:
             return instances_mod.retry(session, self.runtime, instance_id, actor, data, upgrade)
 
-    def instance(self, instance_id: int) -> queries.InstanceView:
+    def instance(self, instance_id: int, viewer: Actor | None = None) -> queries.InstanceView:
+        """An instance with its tasks, waits and history. With a `viewer`, the view is audited."""
         with self.db.transaction() as session:
-            return queries.instance_view(session, instances_mod.get_instance(session, instance_id))
+            instance = instances_mod.get_instance(session, instance_id)
+            if viewer is not None:
+                audit.record(session, "viewed", viewer.name, instance=instance, details={"what": "instance"})
+            return queries.instance_view(session, instance)
 
     def instances(self, patient_id: str | None = None, status: str | None = None, limit: int = 100):
         with self.db.transaction() as session:
             return queries.list_instances(session, patient_id, status, limit)
 
-    def instance_data(self, instance_id: int) -> dict:
-        """The pathway's current data (what the most recent step produced)."""
+    def instance_data(self, instance_id: int, viewer: Actor | None = None) -> dict:
+        """The pathway's current data (what the most recent step produced). With a `viewer`, audited."""
         with self.db.transaction() as session:
             instance = instances_mod.get_instance(session, instance_id)
+            if viewer is not None:
+                audit.record(session, "viewed", viewer.name, instance=instance, details={"what": "data"})
             workflow = self.runtime.load(session, instance).workflow
             task = workflow.last_task or workflow.task_tree
             return dict(task.data)

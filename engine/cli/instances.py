@@ -80,7 +80,7 @@ def instance():
 @pass_state
 def show(state, instance_id, history_limit):
     """Status, error, current tasks, waiting timers and messages, and history."""
-    view = state.service().instance(instance_id)
+    view = state.service().instance(instance_id, viewer=state.actor)
     if state.json:
         output.emit_json(view_dict(view))
         return
@@ -123,7 +123,7 @@ def _details(details) -> str:
 @pass_state
 def data(state, instance_id):
     """The instance's current pathway data, as JSON."""
-    output.emit_json(state.service().instance_data(instance_id))
+    output.emit_json(state.service().instance_data(instance_id, viewer=state.actor))
 
 
 def _lifecycle(state, instance_id, result, verb: str) -> None:

@@ -186,3 +186,13 @@ def test_inbox_rows_are_the_only_source_for_queries(pathways, started, database)
     with database.transaction() as session:
         rows = session.scalars(select(InboxTask)).all()
     assert len(rows) == 1
+
+
+def test_viewing_an_instance_is_audited_with_who_and_which_patient(pathways, started, nurse, database):
+    instance, _ = started
+    pathways.instance(instance.id, viewer=nurse)
+    pathways.instance_data(instance.id, viewer=nurse)
+    with database.transaction() as session:
+        views = session.scalars(select(AuditEvent).where(AuditEvent.action == "viewed")).all()
+    assert [(v.actor, v.patient_id, v.details["what"]) for v in views] == [
+        ("nina", "patient-1", "instance"), ("nina", "patient-1", "data")]
