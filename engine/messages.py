@@ -16,6 +16,7 @@ from .errors import InvalidInput
 from .instances import start
 from .models import Deployment, Instance, InstanceStatus, MessageWait
 from .runtime import Runtime
+from .waiting import leaf_events
 
 
 @dataclass
@@ -55,7 +56,7 @@ def deliver(session: Session, runtime: Runtime, instance: Instance, name: str, p
 
     def catch(workflow):
         for task in targets:
-            event_definition = task.task_spec.event_definition
+            event_definition = message_definition(task, name)
             workflow.catch(BpmnEvent(event_definition, payload or {}))
             _merge_payload(task, event_definition, payload)
 
@@ -63,6 +64,14 @@ def deliver(session: Session, runtime: Runtime, instance: Instance, name: str, p
                  details={"message": name, "payload_keys": sorted((payload or {}).keys())})
     runtime.advance(session, loaded, actor.name, catch)
     runtime.save(session, loaded, actor.name)
+
+
+def message_definition(task, name: str):
+    """The definition of message `name` that `task` waits on (an event-based gateway waits on several)."""
+    for event in leaf_events(task.task_spec.event_definition):
+        if isinstance(event, MessageEventDefinition) and event.name == name:
+            return event
+    return task.task_spec.event_definition
 
 
 def _merge_payload(task, event_definition, payload) -> None:

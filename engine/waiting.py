@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimeDateEventDefinition,
@@ -114,8 +115,7 @@ def _boundary_due(task) -> datetime | None:
 
 def timers(workflow, now: datetime) -> list[PendingTimer]:
     found = []
-    for task in _waiting_catch_tasks(workflow):
-        event = task.task_spec.event_definition
+    for task, event in _waiting_catch_tasks(workflow):
         if not isinstance(event, TimerEventDefinition):
             continue
         due = _timer_due(task, event) or now
@@ -125,7 +125,7 @@ def timers(workflow, now: datetime) -> list[PendingTimer]:
         found.append(
             PendingTimer(
                 task_uuid=str(task.id),
-                element_id=task.task_spec.bpmn_id or task.task_spec.name,
+                element_id=element_of(task, event),
                 name=(getattr(event, "name", None) or task.task_spec.bpmn_name),
                 kind=kind,
                 due_at=due,
@@ -141,14 +141,13 @@ def messages(workflow, patient_id: str, instance_id: int) -> list[PendingMessage
         if isinstance(group, dict):
             for name, value in group.items():
                 keys.setdefault(name, value if isinstance(value, (str, int, float, bool)) else str(value))
-    for task in _waiting_catch_tasks(workflow):
-        event = task.task_spec.event_definition
+    for task, event in _waiting_catch_tasks(workflow):
         if not isinstance(event, MessageEventDefinition):
             continue
         found.append(
             PendingMessage(
                 task_uuid=str(task.id),
-                element_id=task.task_spec.bpmn_id or task.task_spec.name,
+                element_id=element_of(task, event),
                 message_name=event.name,
                 correlation=dict(keys),
             )
@@ -157,9 +156,35 @@ def messages(workflow, patient_id: str, instance_id: int) -> list[PendingMessage
 
 
 def _waiting_catch_tasks(workflow):
+    """(task, event definition) for every event a WAITING task catches; an event-based gateway (a
+    MultipleEventDefinition) waits on each of its events at once."""
     for task in list(workflow.event_manager.tasks.values()):
-        if task.state == TaskState.WAITING and getattr(task.task_spec, "event_definition", None) is not None:
-            yield task
+        if task.state != TaskState.WAITING:
+            continue
+        for event in leaf_events(getattr(task.task_spec, "event_definition", None)):
+            yield task, event
+
+
+def element_of(task, event) -> str:
+    """The BPMN element that catches `event`: the task's own, or for an event-based gateway the catch event
+    after it that owns this event."""
+    spec = task.task_spec
+    outputs = getattr(spec, "outputs", [])
+    definitions = getattr(spec.event_definition, "event_definitions", None)
+    if definitions and len(definitions) == len(outputs):
+        # SpiffWorkflow builds the gateway's events from its outgoing catch events, in the same order
+        for definition, output in zip(definitions, outputs):
+            if definition is event:
+                return output.bpmn_id or output.name
+    return spec.bpmn_id or spec.name
+
+
+def leaf_events(event) -> list:
+    if event is None:
+        return []
+    if isinstance(event, MultipleEventDefinition):
+        return [leaf for inner in event.event_definitions for leaf in leaf_events(inner)]
+    return [event]
 
 
 def _timer_due(task, event) -> datetime | None:
