@@ -196,3 +196,16 @@ def test_viewing_an_instance_is_audited_with_who_and_which_patient(pathways, sta
         views = session.scalars(select(AuditEvent).where(AuditEvent.action == "viewed")).all()
     assert [(v.actor, v.patient_id, v.details["what"]) for v in views] == [
         ("nina", "patient-1", "instance"), ("nina", "patient-1", "data")]
+
+
+def test_a_pathway_loops_past_spiffworkflows_depth_limit(pathways, care_manager):
+    """SpiffWorkflow's task iterator stops at depth 1000: unpruned, a two-task loop stalls at its 500th
+    review. History pruning keeps the tree shallow, so a monthly review can repeat for decades."""
+    pathways.deploy(REVIEW)
+    instance = pathways.start("review_loop", "p-longterm")
+    for _ in range(520):
+        (task,) = pathways.tasks(instance_id=instance.id)
+        pathways.complete(task.id, {"decision": "continue"}, care_manager)
+    (task,) = pathways.tasks(instance_id=instance.id)
+    pathways.complete(task.id, {"decision": "discharge"}, care_manager)
+    assert pathways.instance(instance.id).instance.status == InstanceStatus.COMPLETED
