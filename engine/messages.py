@@ -40,8 +40,10 @@ def check_message(name: str, keys: dict, payload) -> None:
         raise InvalidInput("a message payload must be a JSON object")
 
 
-def matching_waits(session: Session, name: str, keys: dict) -> list[MessageWait]:
+def matching_waits(session: Session, name: str, keys: dict, instance_id: int | None = None) -> list[MessageWait]:
     query = select(MessageWait).where(MessageWait.message_name == name)
+    if instance_id is not None:
+        query = query.where(MessageWait.instance_id == instance_id)
     if "patient_id" in keys:
         query = query.where(MessageWait.patient_id == str(keys["patient_id"]))
     wanted = {k: str(v) for k, v in keys.items()}

@@ -176,13 +176,18 @@ class CarePathways:
             def deliver(session, instance_id=instance_id):
                 instance = instances_mod.get_instance(session, instance_id)
                 if not messages_mod.is_deliverable(instance):
-                    result.skipped.append(instance_id)
-                    return
-                mine = [w for w in messages_mod.matching_waits(session, name, keys) if w.instance_id == instance_id]
-                if mine:
-                    messages_mod.deliver(session, self.runtime, instance, name, payload, actor, mine)
-                    result.delivered.append(instance_id)
-            self._with_retries(f"deliver {name} to instance {instance_id}", deliver)
+                    return "skipped"
+                mine = messages_mod.matching_waits(session, name, keys, instance_id)
+                if not mine:
+                    return None  # it stopped waiting meanwhile
+                messages_mod.deliver(session, self.runtime, instance, name, payload, actor, mine)
+                return "delivered"
+            # counted only once the transaction committed (a retried conflict must not count twice)
+            outcome = self._with_retries(f"deliver {name} to instance {instance_id}", deliver)
+            if outcome == "skipped":
+                result.skipped.append(instance_id)
+            elif outcome == "delivered":
+                result.delivered.append(instance_id)
         if not result.delivered and not result.skipped:
             with self.transaction(f"start on message {name}") as session:
                 for deployment, process in messages_mod.message_start_targets(session, name):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import inspect, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from . import audit, clock
@@ -21,19 +21,15 @@ def due_instance_ids(session: Session, now: datetime | None = None, limit: int =
     taken at its exact moment would be audited as fired while nothing fired (and again on every sweep).
     """
     now = now or clock.now()
-    rows = session.execute(
-        select(TimerWait.instance_id, TimerWait.due_at)
+    first_due = func.min(TimerWait.due_at)
+    return list(session.scalars(
+        select(TimerWait.instance_id)
         .join(Instance, Instance.id == TimerWait.instance_id)
         .where(TimerWait.due_at < now, Instance.status == InstanceStatus.RUNNING)
-        .order_by(TimerWait.due_at)
-        .limit(limit * 4)
-    ).all()
-    seen: dict[int, None] = {}
-    for instance_id, _ in rows:
-        seen.setdefault(instance_id)
-        if len(seen) >= limit:
-            break
-    return list(seen)
+        .group_by(TimerWait.instance_id)
+        .order_by(first_due, TimerWait.instance_id)
+        .limit(limit)
+    ))
 
 
 def fire_due(session: Session, runtime: Runtime, instance_id: int, now: datetime | None = None) -> int:
