@@ -121,12 +121,12 @@ def test_the_previous_trace_function_is_restored(env, run_script):
     ("a = [1]\nfor i in range(30):\n    a[:0] = a", "this slice assignment would build"),
     ("a = [1]\nfor i in range(30):\n    a += a", "joining two sequences would build"),
     ("x = sum([[0] * 1000 for i in range(1001)], [])", r"sum\(\) would build 1,001,000 items"),
-    ("a = [['x' * 100000] for i in range(1000)]\ns = str(a)", "converting a list to text"),
-    ("a = [['x' * 100000] for i in range(1000)]\ns = repr(a)", "converting a list to text"),
-    ("a = [['x' * 100000] for i in range(1000)]\ns = f'{a}'", "converting a list to text"),
-    ("a = [['x' * 100000] for i in range(1000)]\ns = '%s' % (a,)", "converting a tuple to text"),
-    ("a = [['x' * 100000] for i in range(1000)]\nprint(a)", "converting a list to text"),
-    ("import json\na = [['x' * 100000] for i in range(1000)]\ns = json.dumps(a)", "converting a list to text"),
+    ("a = [['x' * 100000] for i in range(20)]\ns = str(a)", "converting a list to text"),
+    ("a = [['x' * 100000] for i in range(20)]\ns = repr(a)", "converting a list to text"),
+    ("a = [['x' * 100000] for i in range(20)]\ns = f'{a}'", "converting a list to text"),
+    ("a = [['x' * 100000] for i in range(20)]\ns = '%s' % (a,)", "converting a tuple to text"),
+    ("a = [['x' * 100000] for i in range(20)]\nprint(a)", "converting a list to text"),
+    ("import json\na = [['x' * 100000] for i in range(20)]\ns = json.dumps(a)", "converting a list to text"),
     ("import json\ns = json.dumps([1], indent=10**9)", "indent"),
 ])
 def test_huge_values_are_refused_before_they_are_built(env, run_script, script, refused):
