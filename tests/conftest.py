@@ -51,7 +51,10 @@ def pg_schema_url():
     admin.dispose()
 
 
-TABLES = "audit_events, timer_waits, message_waits, inbox_tasks, instances, deployment_files, deployments"
+def _all_tables() -> str:
+    from engine.models import Base
+
+    return ", ".join(t.name for t in Base.metadata.sorted_tables)
 
 
 def _fresh_database(backend: str, request, tmp_path) -> Database:
@@ -62,7 +65,7 @@ def _fresh_database(backend: str, request, tmp_path) -> Database:
     url = request.getfixturevalue("pg_schema_url")
     db = Database(url)
     with db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+        conn.execute(text(f"TRUNCATE {_all_tables()} RESTART IDENTITY CASCADE"))
     return db
 
 

@@ -21,6 +21,7 @@ class State:
     debug: bool = False
     _url: str | None = field(default=None, repr=False)
     _service: object = field(default=None, repr=False)
+    _database: object = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -41,10 +42,24 @@ class State:
             click.get_current_context().call_on_close(self.close)
         return self._service
 
+    def database(self):
+        """The database alone, for commands that run no pathway (users, patients)."""
+        if self._service is not None:
+            return self._service.db
+        if self._database is None:
+            from engine.db import Database
+
+            self._database = Database(self.url)
+            click.get_current_context().call_on_close(self.close)
+        return self._database
+
     def close(self) -> None:
         if self._service is not None:
             self._service.db.dispose()
             self._service = None
+        if self._database is not None:
+            self._database.dispose()
+            self._database = None
 
 
 pass_state = click.make_pass_decorator(State, ensure=True)

@@ -1,10 +1,13 @@
 """The engine's tables. Queries read these rows; they never unpack serialized workflows."""
+from .account import User, UserRole
 from .audit import AuditEvent
 from .base import Base
 from .deployment import Deployment, DeploymentFile
 from .inbox import InboxTask, TaskStatus
 from .instance import Instance, InstanceStatus
+from .patient import Patient
 from .waits import MessageWait, TimerWait
+from .worklog import TaskDraft, TimeEntry
 
 __all__ = [
     "AuditEvent",
@@ -15,6 +18,11 @@ __all__ = [
     "Instance",
     "InstanceStatus",
     "MessageWait",
+    "Patient",
+    "TaskDraft",
     "TaskStatus",
+    "TimeEntry",
     "TimerWait",
+    "User",
+    "UserRole",
 ]

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, JsonDoc
+
+
+class TaskDraft(Base):
+    """What someone typed into a task's form and saved without submitting; one per task and person."""
+
+    __tablename__ = "task_drafts"
+    __table_args__ = (UniqueConstraint("task_id", "username"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("inbox_tasks.id", ondelete="CASCADE"))
+    username: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict] = mapped_column(JsonDoc)
+    saved_at: Mapped[datetime]
+
+
+class TimeEntry(Base):
+    """Minutes of clinical staff time spent on a patient's task (care programs bill by time per month)."""
+
+    __tablename__ = "time_entries"
+    __table_args__ = (Index(None, "patient_id", "month"), Index(None, "username", "month"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(String(100))
+    instance_id: Mapped[int | None] = mapped_column(Integer)
+    task_id: Mapped[int | None] = mapped_column(Integer)
+    program: Mapped[str] = mapped_column(String(200))
+    activity: Mapped[str] = mapped_column(String(300))  # the task's title
+    username: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int] = mapped_column(Integer)
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM, in UTC
+    recorded_at: Mapped[datetime]
