@@ -37,6 +37,13 @@ class SignIn:
     reason: str = ""
 
 
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Replace the password hasher (tests use a cheap one; production keeps argon2's defaults)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = hasher
+    _DUMMY_HASH = hasher.hash("carepath-no-such-user")
+
+
 def check_username(username: str) -> str:
     name = (username or "").strip().lower()
     if not USERNAME.match(name):

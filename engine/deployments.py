@@ -97,3 +97,18 @@ def resolve_program(session: Session, program: str) -> tuple[Deployment, dict]:
 
 def list_versions(session: Session) -> list[Deployment]:
     return list(session.scalars(select(Deployment).order_by(Deployment.name, Deployment.version)))
+
+
+def programs_to_start(session: Session) -> list[dict]:
+    """The programs a person can start for a patient: startable processes of each bundle's newest version
+    that no other process calls (stages are called) and that no message starts (TCM starts on a discharge)."""
+    newest: dict[str, Deployment] = {}
+    for deployment in list_versions(session):
+        newest[deployment.name] = deployment
+    programs = {}
+    for deployment in newest.values():
+        for process in deployment.processes:
+            if process.get("startable") and not process.get("called") and not process.get("message_start_events"):
+                programs[process["id"]] = {"id": process["id"], "name": process.get("name") or process["id"],
+                                           "documentation": process.get("documentation")}
+    return sorted(programs.values(), key=lambda p: p["name"])

@@ -107,3 +107,17 @@ def list_instances(session: Session, patient_id: str | None = None, status: str 
     if status:
         query = query.where(Instance.status == status)
     return list(session.scalars(query))
+
+
+def patient_history(session: Session, patient_id: str, limit: int = 100) -> list[AuditEvent]:
+    """The newest events about a patient (their pathways, tasks, record), newest first; views left out."""
+    query = (select(AuditEvent).where(AuditEvent.patient_id == patient_id,
+                                      AuditEvent.action.not_in(("viewed", "patient_viewed")))
+             .order_by(AuditEvent.id.desc()).limit(limit))
+    return list(session.scalars(query))
+
+
+def patient_tasks(session: Session, patient_id: str, statuses=TaskStatus.ACTIVE) -> list[InboxTask]:
+    query = (select(InboxTask).where(InboxTask.patient_id == patient_id, InboxTask.status.in_(statuses))
+             .order_by(InboxTask.due_at.is_(None), InboxTask.due_at, InboxTask.id))
+    return list(session.scalars(query))

@@ -7,11 +7,15 @@ import uuid
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 
-from engine import clock
+from engine import accounts, clock
 from engine.actors import Actor
 from engine.db import Database
+
+# sign-ins and new users in tests: argon2id with the lowest costs (the production defaults take ~50 ms each)
+accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

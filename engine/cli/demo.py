@@ -1,4 +1,4 @@
-"""`carepath demo`: deploy the shipped pathways and walk a demo patient through one, step by step."""
+"""`carepath walk`: deploy the shipped pathways and walk a demo patient through one, step by step."""
 from __future__ import annotations
 
 import json
@@ -73,7 +73,7 @@ def complete_with_answers(svc, task, actor, visit: int) -> dict:
     return fixed
 
 
-@click.command("demo")
+@click.command("walk")
 @click.option("--pathways", "pathways_path", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="The pathway bundle folder [default: ./pathways, else the shipped pathways]; without any "
                    ".bpmn file the demo uses the test pathway review_loop.")
@@ -82,8 +82,8 @@ def complete_with_answers(svc, task, actor, visit: int) -> dict:
               help="Stop after completing this many tasks.")
 @json_option
 @pass_state
-def demo(state, pathways_path, patient_id, max_steps):
-    """Set up the embedded database, deploy the pathways, and walk a demo patient through one.
+def walk(state, pathways_path, patient_id, max_steps):
+    """Set up the database, deploy the pathways, and walk a demo patient through one on the command line.
 
     Each open task is completed with answers built from its form (a field's default, else the first
     choice, the next choice when the same task comes back, else a plain value of its type) until the
@@ -154,4 +154,4 @@ def _minute_after(moment) -> str:
     return output.short(moment)
 
 
-COMMANDS = [demo]
+COMMANDS = [walk]

@@ -7,13 +7,14 @@ from .inbox import InboxTask, TaskStatus
 from .instance import Instance, InstanceStatus
 from .patient import Patient
 from .waits import MessageWait, TimerWait
-from .worklog import TaskDraft, TimeEntry
+from .worklog import ImportJob, TaskDraft, TimeEntry
 
 __all__ = [
     "AuditEvent",
     "Base",
     "Deployment",
     "DeploymentFile",
+    "ImportJob",
     "InboxTask",
     "Instance",
     "InstanceStatus",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, JsonDoc
@@ -37,3 +37,24 @@ class TimeEntry(Base):
     minutes: Mapped[int] = mapped_column(Integer)
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM, in UTC
     recorded_at: Mapped[datetime]
+
+
+class ImportJob(Base):
+    """A bulk import of patients from a CSV file: its progress and the rows it refused."""
+
+    __tablename__ = "import_jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))  # patients
+    filename: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))  # queued, running, done, failed
+    total_rows: Mapped[int] = mapped_column(Integer, default=0)
+    done_rows: Mapped[int] = mapped_column(Integer, default=0)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    # [{"line": n, "mrn": ..., "errors": {field: message}}]
+    rejected: Mapped[list] = mapped_column(JsonDoc, default=list)
+    error: Mapped[str | None] = mapped_column(String(500))
+    content: Mapped[str | None] = mapped_column(Text)  # the uploaded CSV, cleared when the job ends
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]

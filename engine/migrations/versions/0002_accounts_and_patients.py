@@ -1,10 +1,11 @@
-"""accounts, patients, drafts and time entries
+"""accounts and patients
 
 Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-23
 
-User accounts with their roles, the patient registry, drafts of task forms and minutes spent per task.
+User accounts with their roles, the patient registry, patient imports, drafts of task forms and minutes
+spent per task.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -20,6 +21,22 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('import_jobs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=50), nullable=False),
+    sa.Column('filename', sa.String(length=300), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('total_rows', sa.Integer(), nullable=False),
+    sa.Column('done_rows', sa.Integer(), nullable=False),
+    sa.Column('added', sa.Integer(), nullable=False),
+    sa.Column('rejected', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('error', sa.String(length=500), nullable=True),
+    sa.Column('content', sa.Text(), nullable=True),
+    sa.Column('created_by', sa.String(length=200), nullable=False),
+    sa.Column('created_at', engine.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', engine.models.base.UtcDateTime(timezone=True), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_import_jobs'))
+    )
     op.create_table('patients',
     sa.Column('id', sa.String(length=100), nullable=False),
     sa.Column('mrn', sa.String(length=50), nullable=False),
@@ -115,3 +132,4 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_patients_search_name'), postgresql_ops={'search_name': 'varchar_pattern_ops'})
 
     op.drop_table('patients')
+    op.drop_table('import_jobs')

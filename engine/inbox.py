@@ -1,0 +1,151 @@
+"""The inbox as a person sees it: tabs (my tasks, each of my role queues, overdue, completed by me) with
+counts, filters, search by patient name or MRN, sorting and pages. Reads inbox and patient rows only."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from . import clock
+from .errors import InvalidInput
+from .models import Deployment, InboxTask, Patient, TaskStatus
+from .patients import matching_ids
+
+MINE, OVERDUE, COMPLETED = "mine", "overdue", "completed"
+ROLE_PREFIX = "role:"
+
+# sort key -> columns (ascending); `descending` flips the first column
+SORT_COLUMNS = {
+    "due": lambda: [InboxTask.due_at.is_(None), InboxTask.due_at],
+    "priority": lambda: [InboxTask.priority],
+    "patient": lambda: [Patient.search_name],
+    "task": lambda: [InboxTask.title],
+    "program": lambda: [InboxTask.program],
+    "stage": lambda: [InboxTask.stage],
+    "created": lambda: [InboxTask.created_at],
+    "completed": lambda: [InboxTask.completed_at],
+}
+
+
+@dataclass(frozen=True)
+class InboxQuery:
+    username: str
+    roles: tuple[str, ...]
+    tab: str = MINE
+    program: str | None = None
+    priority_at_least: int | None = None
+    due_from: datetime | None = None
+    due_to: datetime | None = None
+    role: str | None = None  # narrow a multi-role tab (overdue) to one role
+    search: str | None = None  # patient name prefix or exact MRN
+    sort: str = "due"
+    descending: bool = False
+    page: int = 1
+    page_size: int = 50
+
+
+@dataclass
+class InboxRow:
+    task: InboxTask
+    patient: Patient | None
+
+    @property
+    def patient_name(self) -> str:
+        return self.patient.name if self.patient is not None else self.task.patient_id
+
+
+@dataclass
+class InboxPage:
+    query: InboxQuery
+    rows: list[InboxRow]
+    total: int
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.query.page_size))
+
+
+def tabs_for(roles) -> list[str]:
+    return [MINE, *(ROLE_PREFIX + r for r in roles), OVERDUE, COMPLETED]
+
+
+def _tab_conditions(q: InboxQuery, now: datetime) -> list:
+    if q.tab == MINE:
+        return [InboxTask.assignee == q.username, InboxTask.status == TaskStatus.CLAIMED]
+    if q.tab.startswith(ROLE_PREFIX):
+        role = q.tab[len(ROLE_PREFIX):]
+        if role not in q.roles:
+            raise InvalidInput(f"you do not hold the role '{role}', so its queue is not yours to see")
+        # a role's queue: its tasks nobody has claimed yet
+        return [InboxTask.role == role, InboxTask.status == TaskStatus.OPEN]
+    if q.tab == OVERDUE:
+        mine = and_(InboxTask.assignee == q.username, InboxTask.status == TaskStatus.CLAIMED)
+        queues = and_(InboxTask.role.in_(q.roles), InboxTask.status == TaskStatus.OPEN)
+        return [or_(mine, queues), InboxTask.due_at < now]
+    if q.tab == COMPLETED:
+        return [InboxTask.completed_by == q.username, InboxTask.status == TaskStatus.COMPLETED]
+    raise InvalidInput(f"unknown inbox tab '{q.tab}'")
+
+
+def _filter_conditions(q: InboxQuery) -> list:
+    conditions = []
+    if q.program:
+        conditions.append(InboxTask.program == q.program)
+    if q.priority_at_least is not None:
+        conditions.append(InboxTask.priority >= q.priority_at_least)
+    if q.due_from is not None:
+        conditions.append(InboxTask.due_at >= q.due_from)
+    if q.due_to is not None:
+        conditions.append(InboxTask.due_at < q.due_to)
+    if q.role:
+        conditions.append(InboxTask.role == q.role)
+    if q.search and q.search.strip():
+        conditions.append(InboxTask.patient_id.in_(matching_ids(q.search)))
+    return conditions
+
+
+def _order(q: InboxQuery) -> list:
+    if q.sort not in SORT_COLUMNS:
+        raise InvalidInput(f"unknown sort '{q.sort}'; use one of: {', '.join(SORT_COLUMNS)}")
+    columns = SORT_COLUMNS[q.sort]()
+    if q.sort == "due":  # tasks without a due time stay last either way
+        columns = [columns[0], columns[1].desc() if q.descending else columns[1]]
+    else:
+        columns = [c.desc() if q.descending else c for c in columns]
+    return [*columns, InboxTask.id.desc() if q.descending else InboxTask.id]
+
+
+def count(session: Session, q: InboxQuery, now: datetime | None = None) -> int:
+    now = now or clock.now()
+    query = select(func.count()).select_from(InboxTask).where(*_tab_conditions(q, now), *_filter_conditions(q))
+    return session.scalar(query) or 0
+
+
+def page(session: Session, q: InboxQuery, with_counts: bool = True) -> InboxPage:
+    if q.page < 1 or not 1 <= q.page_size <= 200:
+        raise InvalidInput("page must be 1 or more and page size between 1 and 200")
+    now = clock.now()
+    conditions = [*_tab_conditions(q, now), *_filter_conditions(q)]
+    query = (select(InboxTask, Patient).outerjoin(Patient, Patient.id == InboxTask.patient_id)
+             .where(*conditions).order_by(*_order(q))
+             .limit(q.page_size).offset((q.page - 1) * q.page_size))
+    rows = [InboxRow(task, patient) for task, patient in session.execute(query)]
+    total = session.scalar(select(func.count()).select_from(InboxTask).where(*conditions)) or 0
+    counts = {}
+    if with_counts:
+        # the tab counts ignore the filters: they say how much work each tab holds
+        for tab in tabs_for(q.roles):
+            counts[tab] = count(session, replace(q, tab=tab, program=None, priority_at_least=None, due_from=None,
+                                                 due_to=None, role=None, search=None), now)
+    return InboxPage(q, rows, total, counts)
+
+
+def programs(session: Session) -> list[str]:
+    """The names of every deployed pathway that can have tasks (for the filter list): read from the few
+    deployment rows, not from the many inbox rows."""
+    names = {process.get("name") or process["id"]
+             for processes in session.scalars(select(Deployment.processes)) for process in processes or ()}
+    return sorted(names)

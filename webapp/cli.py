@@ -1,0 +1,92 @@
+"""The `carepath` command with the web app's commands added: `serve` and `demo` (seed demo data, serve).
+
+The engine's commands live in engine.cli (which knows nothing of Flask); this module extends that group, so the
+console script points here.
+"""
+from __future__ import annotations
+
+import os
+
+import click
+
+from engine.cli import cli
+from engine.cli.context import pass_state
+from engine.cli.demo import choose_bundle, default_pathways
+
+
+def _run(app, host: str, port: int, sweep_seconds: float) -> None:
+    from werkzeug.serving import run_simple
+
+    from engine.scheduler import TimerSweep
+
+    sweep = TimerSweep(app.extensions["carepath"], interval_seconds=sweep_seconds).start() \
+        if sweep_seconds > 0 else None
+    click.echo(f"serving on http://{host}:{port}/ (Ctrl+C stops)")
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    finally:
+        if sweep is not None:
+            sweep.stop()
+
+
+def _loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "localhost", "::1")
+
+
+def _app(state, host: str):
+    from webapp import create_app
+
+    overrides = {"DATABASE_URL": state.url, "CAREPATH_SERVICE": state.service()}
+    if _loopback(host) and os.environ.get("CAREPATH_SECURE_COOKIES") is None:
+        # plain http on this machine only: the browser would drop a Secure cookie; anywhere else, serve over https
+        overrides.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    return create_app(overrides)
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--sweep-seconds", type=float, default=5.0, show_default=True,
+              help="Fire due timers this often in-process (0: leave it to Celery beat and workers).")
+@pass_state
+def serve(state, host, port, sweep_seconds):
+    """Run the web app (a development server fit for one machine; use gunicorn behind https beyond that)."""
+    state.service().init_db()
+    _run(_app(state, host), host, port, sweep_seconds)
+
+
+@cli.command("demo")
+@click.option("--patients", "patient_count", type=click.IntRange(0, 5000), default=50, show_default=True,
+              help="How many synthetic patients to create.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Seed the demo data and stop (no web server).")
+@pass_state
+def demo(state, patient_count, host, port, no_serve):
+    """Set up the embedded database with the shipped pathways, demo users for every role and synthetic
+    patients at different stages of the programs, then serve the web app."""
+    from webapp import demo as seeding
+
+    svc = state.service()
+    svc.init_db()
+    source, name, note = choose_bundle(default_pathways())
+    if note:
+        click.echo(f"note: {note}")
+    result = svc.deploy(source, name=name)
+    click.echo(result.message)
+    summary = seeding.DemoSummary()
+    seeding.seed_users(svc, summary)
+    ids = seeding.seed_patients(svc, patient_count, summary)
+    seeding.seed_programs(svc, ids, summary)
+    click.echo(f"{len(summary.users)} users, {summary.patients} patients, programs started: "
+               + (", ".join(f"{k} {v}" for k, v in sorted(summary.instances.items())) or "none")
+               + f", {summary.steps} tasks completed")
+    for problem in summary.errors[:10]:
+        click.echo(f"  note: {problem}")
+    click.echo(f"sign in as any of {', '.join(summary.users)} with the password '{seeding.PASSWORD}'")
+    if not no_serve:
+        _run(_app(state, host), host, port, 5.0)
+
+
+def main() -> None:
+    cli(prog_name="carepath")

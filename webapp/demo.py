@@ -1,0 +1,185 @@
+"""Demo data: users for every role and synthetic patients (Faker) at different stages of the shipped programs.
+
+Everything is generated from a fixed seed, so two demos look the same. Tasks are completed with answers built
+from their forms, steered by `STEER` so that most patients get past enrolment and consent.
+"""
+from __future__ import annotations
+
+import logging
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from engine import accounts, clock, patients
+from engine.actors import Actor
+from engine.cli.answers import answers as form_answers
+from engine.cli.answers import find_property, form_schema, sample
+from engine.errors import CarepathError
+from engine.formdata import FormInvalid
+from engine.models import InstanceStatus, TaskStatus
+from engine.patients import PatientInput
+
+log = logging.getLogger(__name__)
+
+PASSWORD = "carepath-demo"
+USERS = [  # username, name, roles
+    ("admin", "Ada Admin", ["admin"]),
+    ("lead", "Lee Clinical", ["clinical_lead"]),
+    ("carl", "Carl Care", ["care_manager"]),
+    ("nina", "Nina Nurse", ["nurse", "care_manager"]),
+    ("lena", "Lena Lead", ["nurse_lead", "nurse"]),
+    ("sam", "Sam Social", ["social_worker"]),
+    ("pia", "Pia Pharm", ["pharmacist"]),
+    ("dana", "Dana Diet", ["dietitian"]),
+    ("chris", "Chris Health", ["chw"]),
+    ("phil", "Phil Doctor", ["physician"]),
+]
+CONDITIONS = ["Type 2 diabetes", "Hypertension", "Heart failure", "COPD", "Chronic kidney disease", "Asthma",
+              "Major depressive disorder", "Osteoarthritis", "Atrial fibrillation", "Hyperlipidemia"]
+# field -> answer that keeps a demo patient moving through the program (enrol, reached, consent given...)
+STEER = {
+    "candidate_decision": "enrol", "decision": "enrol", "outcome": "reached", "consent_given": True,
+    "given": True, "cost_sharing_explained": True, "right_to_stop_explained": True, "consent_type": "verbal",
+    "patient_agrees": True, "agreed": True, "review_decision": "continue",
+}
+# program id -> share of the demo patients
+PROGRAM_MIX = [("ccm", 22), ("diabetes", 8), ("heart_failure", 7), ("behavioural_health", 7), ("tcm", 6)]
+
+
+@dataclass
+class DemoSummary:
+    users: list[str] = field(default_factory=list)
+    patients: int = 0
+    instances: Counter = field(default_factory=Counter)
+    steps: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def seed_users(service, summary: DemoSummary) -> None:
+    with service.db.transaction() as s:
+        existing = {u.username for u in accounts.list_users(s)}
+        for username, name, roles in USERS:
+            if username not in existing:
+                accounts.create_user(s, username, PASSWORD, roles, display_name=name,
+                                     email=f"{username}@carepath.example", by="demo")
+            summary.users.append(username)
+
+
+def _patient_fields(fake, rng: random.Random, n: int) -> PatientInput:
+    sex = rng.choice(["female", "male"])
+    given = fake.first_name_female() if sex == "female" else fake.first_name_male()
+    birth = fake.date_of_birth(minimum_age=45, maximum_age=90)
+    conditions = rng.sample(CONDITIONS, k=rng.choice([1, 2, 2, 3, 3, 4]))
+    return PatientInput(mrn=f"MRN-{100000 + n}", given_name=given, family_name=fake.last_name(),
+                        birth_date=birth.isoformat(), sex=sex, phone=fake.numerify("555-###-####"),
+                        email=f"{given.lower()}.{n}@example.org", address=fake.address().replace("\n", ", "),
+                        primary_care_provider="Dr. " + fake.last_name(), preferred_language="English",
+                        conditions=conditions)
+
+
+def seed_patients(service, count: int, summary: DemoSummary, seed: int = 7) -> list[str]:
+    from faker import Faker
+
+    fake = Faker("en_US")
+    fake.seed_instance(seed)
+    rng = random.Random(seed)
+    ids = []
+    with service.db.transaction() as s:
+        for n in range(count):
+            fields = _patient_fields(fake, rng, n)
+            if patients.patients_by_id(s, [fields.mrn]):
+                ids.append(fields.mrn)
+                continue
+            ids.append(patients.add_patient(s, fields, by="demo").id)
+    summary.patients = len(ids)
+    return ids
+
+
+def _actor_for(task, by_role: dict[str, Actor]) -> Actor:
+    return by_role.get(task.role or "care_manager") or by_role["care_manager"]
+
+
+def _complete(service, task, actor: Actor, visit: int) -> None:
+    schema = form_schema(service, task)
+    data = form_answers(schema, visit=visit)
+    props = (schema or {}).get("properties") or {}
+    for name, value in STEER.items():
+        if name in props:
+            data[name] = value
+    try:
+        service.complete(task.id, data, actor)
+    except FormInvalid as exc:
+        for name in exc.errors:
+            prop = find_property(schema, name) if schema else None
+            if prop is not None:
+                data[name] = sample(prop, schema, visit)
+            else:
+                data.pop(name, None)
+        service.complete(task.id, data, actor)
+
+
+def advance(service, instance_id: int, steps: int, by_role: dict[str, Actor], summary: DemoSummary) -> None:
+    visits: Counter = Counter()
+    for _ in range(steps):
+        view = service.instance(instance_id)
+        pending = [t for t in view.tasks if t.status in TaskStatus.ACTIVE]
+        if view.instance.status != InstanceStatus.RUNNING or not pending:
+            return
+        task = pending[0]
+        try:
+            _complete(service, task, _actor_for(task, by_role), visits[task.element_id])
+        except CarepathError as exc:
+            summary.errors.append(f"instance {instance_id}, task '{task.title}': {exc.message}")
+            return
+        visits[task.element_id] += 1
+        summary.steps += 1
+
+
+def seed_programs(service, patient_ids: list[str], summary: DemoSummary, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    by_role = {role: Actor.person(username, *roles) for username, _, roles in USERS for role in roles}
+    available = {p["id"] for d in service.versions() for p in d.processes if p.get("startable")}
+    plan = [program for program, share in PROGRAM_MIX for _ in range(share) if program in available]
+    if not plan:
+        return
+    for n, patient_id in enumerate(patient_ids):
+        if service.instances(patient_id=patient_id):
+            continue
+        program = plan[n % len(plan)]
+        try:
+            if program == "tcm":
+                discharged = (clock.now() - timedelta(days=rng.randint(0, 6))).date()
+                result = service.correlate("hospital_discharge", {"patient_id": patient_id}, {
+                    "discharge_date": discharged.isoformat(), "facility": "General Hospital",
+                    "diagnoses": ["Heart failure exacerbation"], "complexity": rng.choice(["moderate", "high"]),
+                    "medications": [{"name": "Furosemide", "dose": "40 mg"}]})
+                started = getattr(result, "started", None) or []
+                instance_id = started[0] if started else None
+            else:
+                with service.db.transaction() as s:
+                    patient = patients.get_patient(s, patient_id)
+                    data = {"chronic_conditions": list(patient.conditions or []),
+                            "lace_inputs": {"length_of_stay_days": rng.randint(0, 9),
+                                            "emergent_admission": rng.random() < 0.5,
+                                            "charlson_index": rng.randint(0, 5),
+                                            "ed_visits_6_months": rng.randint(0, 4)}}
+                instance_id = service.start(program, patient_id, data, Actor.person("carl", "care_manager")).id
+        except CarepathError as exc:
+            summary.errors.append(f"{patient_id} {program}: {exc.message}")
+            continue
+        if instance_id is None:
+            continue
+        summary.instances[program] += 1
+        advance(service, instance_id, rng.randint(0, 9), by_role, summary)
+        _claim_some(service, instance_id, by_role, rng)
+
+
+def _claim_some(service, instance_id: int, by_role: dict[str, Actor], rng: random.Random) -> None:
+    """Leave some open tasks claimed, so that My tasks has work in it."""
+    for task in service.tasks(instance_id=instance_id):
+        if task.status == TaskStatus.OPEN and rng.random() < 0.35:
+            try:
+                service.claim(task.id, _actor_for(task, by_role))
+            except CarepathError:
+                pass

@@ -1,0 +1,36 @@
+"""Pathway diagrams: an instance's BPMN file for the viewer, and the viewer itself (bpmn-js from npm)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, send_from_directory
+
+from engine import diagrams
+from engine.instances import get_instance
+
+from ..extensions import pathways
+from ..security import CLINICAL, requires
+
+bp = Blueprint("diagrams", __name__)
+
+# bpmn-js is installed from the npm registry by the set-up command (package.json at the repository root)
+NODE_MODULES = Path(os.environ.get("CAREPATH_NODE_MODULES") or Path(__file__).resolve().parents[2] / "node_modules")
+SERVED = ("bpmn-js/dist/",)
+
+
+@bp.route("/vendor/<path:filename>")
+def vendor(filename: str):
+    if not filename.startswith(SERVED) or ".." in filename.split("/"):
+        abort(404)
+    response = send_from_directory(NODE_MODULES, filename, max_age=86400)
+    return response
+
+
+@bp.route("/instances/<int:instance_id>/diagram/<process_id>.bpmn")
+@requires(*CLINICAL)
+def process_file(instance_id: int, process_id: str):
+    service = pathways()
+    with service.db.transaction() as s:
+        content = diagrams.diagram_file(s, service.runtime.specs, get_instance(s, instance_id), process_id)
+    return Response(content, mimetype="application/xml")

@@ -1,0 +1,33 @@
+"""The Flask extensions (sign-in, CSRF, rate limits) and the engine the views call."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def init_app(app: Flask) -> None:
+    from engine.service import CarePathways
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.session_protection = "strong"
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.extensions["carepath"] = app.config.get("CAREPATH_SERVICE") or CarePathways(app.config["DATABASE_URL"])
+
+
+def pathways():
+    """The engine service (one per app: its spec cache is shared by all requests)."""
+    return current_app.extensions["carepath"]
+
+
+def database():
+    return pathways().db

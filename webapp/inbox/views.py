@@ -1,0 +1,113 @@
+"""The task inbox: tabs with counts, filters, search, sorting, pages."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from engine import inbox
+from engine.errors import InvalidInput
+from engine.models.inbox import PRIORITIES
+
+from ..extensions import database
+from ..security import CLINICAL, requires
+
+bp = Blueprint("inbox", __name__)
+
+
+def _day(name: str, text: str | None, end: bool = False) -> datetime | None:
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{name}: '{text}' is not a date (YYYY-MM-DD)") from None
+    moment = datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return moment + timedelta(days=1) if end else moment
+
+
+def query_from_args(args) -> inbox.InboxQuery:
+    roles = tuple(current_user.team_roles)
+    tab = args.get("tab") or inbox.MINE
+    if tab not in inbox.tabs_for(roles):
+        raise InvalidInput(f"there is no inbox tab '{tab}' for you")
+    priority = args.get("priority") or None
+    if priority is not None and priority not in PRIORITIES:
+        raise InvalidInput(f"priority '{priority}' is not one of {', '.join(PRIORITIES)}")
+    role = args.get("role") or None
+    if role is not None and role not in roles:
+        raise InvalidInput(f"you do not hold the role '{role}'")
+    sort = args.get("sort") or ("completed" if tab == inbox.COMPLETED else "due")
+    if sort not in inbox.SORT_COLUMNS:
+        raise InvalidInput(f"unknown sort '{sort}'")
+    try:
+        page = max(1, int(args.get("page") or 1))
+    except ValueError:
+        raise InvalidInput("page must be a number") from None
+    return inbox.InboxQuery(
+        username=current_user.username, roles=roles, tab=tab, program=args.get("program") or None,
+        priority_at_least=PRIORITIES[priority] if priority else None,
+        due_from=_day("due from", args.get("due_from")), due_to=_day("due to", args.get("due_to"), end=True),
+        role=role, search=(args.get("q") or "").strip()[:100] or None, sort=sort,
+        descending=(args.get("dir") or ("desc" if tab == inbox.COMPLETED else "asc")) == "desc",
+        page=page, page_size=current_app.config["INBOX_PAGE_SIZE"])
+
+
+@bp.route("/")
+def home():
+    return redirect(url_for("inbox.index"))
+
+
+@bp.route("/inbox")
+@requires(*CLINICAL)
+def index():
+    args = request.args
+    try:
+        q = query_from_args(args)
+    except InvalidInput as exc:
+        return render_template("inbox/index.html", error=exc.message, result=None, args=args, tabs=[],
+                               programs=[], priorities=list(PRIORITIES)), 400
+    with database().transaction() as s:
+        result = inbox.page(s, q)
+        programs = inbox.programs(s)
+    if q.page > result.pages and result.total:
+        return redirect(url_for("inbox.index", **{**args.to_dict(), "page": result.pages}))
+    tabs = [(tab, _tab_label(tab), result.counts.get(tab, 0)) for tab in inbox.tabs_for(q.roles)]
+    return render_template("inbox/index.html", result=result, q=q, args=args, tabs=tabs, programs=programs,
+                           priorities=list(PRIORITIES), error=None, link=_link(args))
+
+
+def _tab_label(tab: str) -> str:
+    from engine import roles
+
+    if tab == inbox.MINE:
+        return "My tasks"
+    if tab == inbox.OVERDUE:
+        return "Overdue"
+    if tab == inbox.COMPLETED:
+        return "Completed by me"
+    return roles.label(tab[len(inbox.ROLE_PREFIX):]) + " queue"
+
+
+def _link(args):
+    """url for the inbox with some arguments changed (None drops one)."""
+
+    def link(**changes):
+        merged = {k: v for k, v in args.to_dict().items() if v}
+        for key, value in changes.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        return url_for("inbox.index", **merged)
+
+    return link
+
+
+def sort_link(args, q: inbox.InboxQuery, key: str) -> str:
+    same = q.sort == key
+    return _link(args)(sort=key, dir="asc" if same and q.descending else ("desc" if same else "asc"), page=None)
+
+
+bp.add_app_template_global(sort_link, "inbox_sort_link")
