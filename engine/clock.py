@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 
 class SystemClock:
@@ -90,3 +90,64 @@ def install() -> None:
 
     timer.datetime = _ClockedDatetime
     _installed = True
+
+
+class ScriptDatetime(datetime):
+    """`datetime` as pathway scripts see it: now()/today()/utcnow() read the engine's clock (so simulated time
+    and `run-timers --at` reach scripts too). Every value it makes is a plain datetime, so task data keeps
+    serializing as before."""
+
+    def __new__(cls, *args, **kwargs):
+        return datetime(*args, **kwargs)
+
+    @classmethod
+    def now(cls, tz=None):
+        moment = _clock.now()
+        return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
+
+    @classmethod
+    def today(cls):
+        return cls.now()
+
+    @classmethod
+    def utcnow(cls):
+        return _clock.now().replace(tzinfo=None)
+
+    @classmethod
+    def fromtimestamp(cls, *args, **kwargs):
+        return datetime.fromtimestamp(*args, **kwargs)
+
+    @classmethod
+    def fromisoformat(cls, text):
+        return datetime.fromisoformat(text)
+
+    @classmethod
+    def strptime(cls, text, fmt):
+        return datetime.strptime(text, fmt)
+
+    @classmethod
+    def combine(cls, *args, **kwargs):
+        return datetime.combine(*args, **kwargs)
+
+
+class ScriptDate(date):
+    """`date` for pathway scripts: today() is the engine clock's UTC date; values are plain dates."""
+
+    def __new__(cls, *args, **kwargs):
+        return date(*args, **kwargs)
+
+    @classmethod
+    def today(cls):
+        return _clock.now().date()
+
+    @classmethod
+    def fromisoformat(cls, text):
+        return date.fromisoformat(text)
+
+    @classmethod
+    def fromtimestamp(cls, stamp):
+        return date.fromtimestamp(stamp)
+
+    @classmethod
+    def fromordinal(cls, n):
+        return date.fromordinal(n)

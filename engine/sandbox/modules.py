@@ -12,6 +12,7 @@ import math as _math
 from types import ModuleType
 
 from .. import calendar as _calendar
+from .. import clock as _clock
 from .errors import ImportRefused
 from .policy import ALLOWED_IMPORTS, import_refusal
 from .text import TextGuards
@@ -41,7 +42,8 @@ def build_modules(text: TextGuards, calendar: dict) -> dict[str, ModuleType]:
     dt = _datetime
     modules = {
         "datetime": _module(
-            "datetime", "datetime for pathway scripts", date=dt.date, datetime=dt.datetime, time=dt.time,
+            "datetime", "datetime for pathway scripts", date=_clock.ScriptDate, datetime=_clock.ScriptDatetime,
+            time=dt.time,
             timedelta=dt.timedelta, timezone=dt.timezone, tzinfo=dt.tzinfo, UTC=dt.timezone.utc,
             MINYEAR=dt.MINYEAR, MAXYEAR=dt.MAXYEAR),
         "math": _module("math", "math for pathway scripts", **{n: getattr(_math, n) for n in MATH_NAMES}),

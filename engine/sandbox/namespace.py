@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import builtins
-from datetime import date, timedelta, timezone
+from datetime import timedelta, timezone
 from types import FunctionType
 
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safe_builtins
 
+from ..clock import ScriptDate
 from .access import AccessGuards, refused_builtin
 from .arith import ArithmeticGuards
 from .limits import SandboxLimits
@@ -48,7 +49,7 @@ class Namespace:
         extra = {name: traced(value) if isinstance(value, FunctionType) else value
                  for name, value in (extra_helpers or {}).items()}
         self.helpers = {
-            "datetime": self.modules["datetime"], "date": date, "timedelta": timedelta, "timezone": timezone,
+            "datetime": self.modules["datetime"], "date": ScriptDate, "timedelta": timedelta, "timezone": timezone,
             **calendar, **extra,
         }
         # names that are never task data, whatever a script does with them
