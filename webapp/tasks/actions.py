@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
 
-from flask import flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from engine import accounts
@@ -21,8 +21,11 @@ def _back(task_id: int):
 
 
 def _act(task_id: int, work, done: str):
-    """Run an engine action; its refusal (claimed by someone else, wrong role, changed meanwhile) becomes a
-    message on the page the person came from, and nothing is stored."""
+    """Run an engine action; its refusal (claimed by someone else, changed meanwhile) becomes a message on the
+    page the person came from, and nothing is stored. A task of a role the person does not hold is a 403."""
+    task = pathways().task(task_id)  # NotFound -> 404 page
+    if not current_user.actor.holds(task.role):
+        abort(403)
     try:
         work()
     except CarepathError as exc:
