@@ -1,0 +1,63 @@
+"""Orthogonal edge routes between boxes of a left-to-right layout.
+
+A flow leaves a task on its right and enters on the left; a gateway sends branches out of its top or bottom and
+takes joins in the same way; a boundary event's flow leaves from its bottom; a loop goes back over the top of
+its row (under the row when it starts at a boundary event).
+"""
+from __future__ import annotations
+
+from engine.authoring.diagram import Box
+from engine.authoring.shapes import GAP_X, ROW_H
+
+
+def sequence_route(s: Box, t: Box, *, from_boundary: bool = False, from_gateway: bool = False,
+                   to_gateway: bool = False, loop: bool = False, self_loop: bool = False,
+                   row_tops: tuple[int, int] = (0, 0)) -> list[tuple[int, int]]:
+    """The waypoints of a sequence flow from box s to box t; row_tops: the tops of the rows they sit in."""
+    if from_boundary:
+        if loop or t.cx <= s.cx:
+            low = max(row_tops) + ROW_H - 12
+            return ints([(s.cx, s.bottom), (s.cx, low), (t.cx, low), (t.cx, t.bottom)])
+        if t.cy > s.bottom + 5:
+            return ints([(s.cx, s.bottom), (s.cx, t.cy), (t.x, t.cy)])
+        low = s.bottom + 15
+        xg = t.x - GAP_X // 2
+        return ints([(s.cx, s.bottom), (s.cx, low), (xg, low), (xg, t.cy), (t.x, t.cy)])
+    if loop:
+        high = min(row_tops) + 8
+        if self_loop:
+            return ints([(s.right, s.cy), (s.right + 20, s.cy), (s.right + 20, high), (s.cx, high), (s.cx, s.y)])
+        return ints([(s.cx, s.y), (s.cx, high), (t.cx, high), (t.cx, t.y)])
+    if abs(s.cy - t.cy) < 1:
+        return ints([(s.right, s.cy), (t.x, t.cy)])
+    down = t.cy > s.cy
+    if from_gateway and t.x > s.right:
+        return ints([(s.cx, s.bottom if down else s.y), (s.cx, t.cy), (t.x, t.cy)])
+    if to_gateway and t.x > s.right:
+        return ints([(s.right, s.cy), (t.cx, s.cy), (t.cx, t.y if down else t.bottom)])
+    xm = t.x - (t.x - s.right) / 2 if t.x - s.right < GAP_X * 2 else t.x - GAP_X / 2
+    return ints([(s.right, s.cy), (xm, s.cy), (xm, t.cy), (t.x, t.cy)])
+
+
+def artifact_route(a: Box, n: Box) -> list[tuple[int, int]]:
+    """From an artifact (in its row at the top of a band) to a node: straight down when the node is in its
+    column, else along the artifact row and down the column gap beside the node."""
+    if n.x <= a.cx <= n.right:
+        return ints([(a.cx, a.bottom if n.y >= a.bottom else a.y), (a.cx, n.y if n.y >= a.bottom else n.bottom)])
+    if n.cx > a.cx:
+        gap = n.x - 15
+        return ints([(a.right, a.cy), (gap, a.cy), (gap, n.cy), (n.x, n.cy)])
+    gap = n.right + 15
+    return ints([(a.x, a.cy), (gap, a.cy), (gap, n.cy), (n.right, n.cy)])
+
+
+def ints(points) -> list[tuple[int, int]]:
+    """Whole-number points, repeats dropped, at least two."""
+    out: list[tuple[int, int]] = []
+    for x, y in points:
+        p = (int(round(x)), int(round(y)))
+        if not out or out[-1] != p:
+            out.append(p)
+    if len(out) == 1:
+        out.append(out[0])
+    return out
