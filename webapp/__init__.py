@@ -28,4 +28,16 @@ def create_app(overrides: dict | None = None) -> Flask:
     from . import formatting
 
     formatting.init_app(app)
+    _serve_form_assets(app)
     return app
+
+
+def _serve_form_assets(app: Flask) -> None:
+    """forms.js and forms.css of the `forms` package (conditional fields, repeating rows) at /static/forms/."""
+    from flask import send_from_directory
+
+    import forms
+
+    @app.route("/static/forms/<path:filename>", endpoint="form_assets")
+    def form_assets(filename: str):
+        return send_from_directory(forms.STATIC_DIR, filename, max_age=3600)

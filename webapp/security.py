@@ -19,7 +19,7 @@ from engine.actors import Actor
 
 from .extensions import database, login_manager
 
-PUBLIC_ENDPOINTS = {"auth.login", "static", "diagrams.vendor"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "diagrams.vendor", "form_assets"}
 # who may do what, beyond holding a task's role (the engine checks that)
 MANAGE_PATIENTS = (roles.CARE_MANAGER, "nurse_lead", roles.ADMIN)
 CLINICAL = roles.TEAM_ROLES + (roles.CLINICAL_LEAD, roles.ADMIN)
@@ -120,7 +120,7 @@ def _protect(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.endpoint not in ("static", "diagrams.vendor"):
+    if request.endpoint not in ("static", "diagrams.vendor", "form_assets"):
         # pages carry patient data: never kept in shared caches or the browser's back-forward cache
         response.headers.setdefault("Cache-Control", "no-store")
     return response

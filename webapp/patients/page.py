@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine import diagrams, patients, queries
+from engine import diagrams, patients, queries, taskview
 from engine.actors import Actor
 from engine.instances import get_instance
 from engine.models import AuditEvent, InboxTask, Instance, InstanceStatus, Patient
@@ -33,6 +33,7 @@ class PatientPage:
     care_plan: dict | None = None
     care_plan_program: str | None = None
     risk: dict = field(default_factory=dict)
+    minutes: dict[str, int] = field(default_factory=dict)  # YYYY-MM -> clinical staff minutes
 
 
 def patient_page(service, patient_id: str, viewer: Actor) -> PatientPage:
@@ -47,9 +48,10 @@ def patient_page(service, patient_id: str, viewer: Actor) -> PatientPage:
                                                                       get_instance(s, instance.id))]
             programs.append(ProgramView(instance, drawn, [t for t in open_tasks if t.instance_id == instance.id]))
         events: list[AuditEvent] = queries.patient_history(s, patient_id, limit=150)
+        minutes = taskview.minutes_by_month(s, patient_id)
         for obj in (*instances, *open_tasks, *events):
             s.expunge(obj)
-    page = PatientPage(patient, instances, programs, open_tasks, timeline(events, instances))
+    page = PatientPage(patient, instances, programs, open_tasks, timeline(events, instances), minutes=minutes)
     _add_care_plan(service, page, viewer)
     return page
 

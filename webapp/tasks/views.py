@@ -35,6 +35,7 @@ def _page(ctx, patient, values: dict, errors: dict, minutes: str = "", status: i
     form_html = formpage.render(ctx, values, errors, editable)
     return render_template("tasks/show.html", ctx=ctx, task=task, patient=patient, form_html=form_html,
                            errors=errors, editable=editable, minutes=minutes, notice=notice,
+                           asks_minutes=not formpage.asks_minutes(ctx),
                            colleagues=ctx.colleagues), status
 
 
@@ -52,20 +53,21 @@ def show(task_id: int):
 def submit(task_id: int):
     ctx, patient = _context(task_id)
     task = ctx.task
-    action = request.form.get("action", "submit")
-    if action not in ("submit", "draft"):
-        raise InvalidInput(f"unknown action '{action}'")
+    action = formpage.action(request.form)
     if request.form.get("task_uuid") != task.task_uuid:
         # the page was for another task (or the field was changed): nothing is stored
         return _page(ctx, patient, formpage.initial_values(ctx), {}, status=409,
                      notice="This form does not belong to this task any more, so nothing was saved. "
                             "Here is the task as it is now.")
-    values, errors = formpage.parse(ctx, request.form, draft=(action == "draft"))
+    values, errors = formpage.parse(ctx, request.form, draft=(action != "submit"))
+    if action not in ("submit", "draft"):  # a row added or removed without the page's script: show it again
+        return _page(ctx, patient, values, errors, (request.form.get("_minutes") or "").strip())
     minutes_text = (request.form.get("_minutes") or "").strip()
     try:
-        minutes = taskview.check_minutes(minutes_text)
+        minutes = taskview.check_minutes(values.get(formpage.MINUTES_FIELD) if formpage.asks_minutes(ctx)
+                                         else minutes_text)
     except InvalidInput as exc:
-        errors = {**errors, "_minutes": exc.message}
+        errors = {**errors, (formpage.MINUTES_FIELD if formpage.asks_minutes(ctx) else "_minutes"): exc.message}
         minutes = None
     if errors:
         return _page(ctx, patient, values, errors, minutes_text, status=400)
