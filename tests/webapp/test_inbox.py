@@ -9,7 +9,6 @@ import pytest
 
 from engine.actors import Actor
 from engine.patients import PatientInput
-
 from tests.webapp.conftest import FIXTURES
 
 CARL = Actor.person("carl", "care_manager")
