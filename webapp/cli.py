@@ -80,7 +80,8 @@ def demo(state, patient_count, host, port, no_serve):
     seeding.seed_programs(svc, ids, summary)
     click.echo(f"{len(summary.users)} users, {summary.patients} patients, programs started: "
                + (", ".join(f"{k} {v}" for k, v in sorted(summary.instances.items())) or "none")
-               + f", {summary.steps} tasks completed")
+               + f", {summary.steps} tasks completed"
+               + (f", {summary.left_open} left open for a person to answer" if summary.left_open else ""))
     for problem in summary.errors[:10]:
         click.echo(f"  note: {problem}")
     click.echo(f"sign in as any of {', '.join(summary.users)} with the password '{seeding.PASSWORD}'")

@@ -53,6 +53,7 @@ class DemoSummary:
     patients: int = 0
     instances: Counter = field(default_factory=Counter)
     steps: int = 0
+    left_open: int = 0  # tasks whose form the automatic answers could not satisfy: left for a person
     errors: list[str] = field(default_factory=list)
 
 
@@ -119,21 +120,38 @@ def _complete(service, task, actor: Actor, visit: int) -> None:
         service.complete(task.id, data, actor)
 
 
-def advance(service, instance_id: int, steps: int, by_role: dict[str, Actor], summary: DemoSummary) -> None:
+def advance(service, instance_id: int, steps: int, by_role: dict[str, Actor], summary: DemoSummary,
+            frozen: clock.FrozenClock, rng: random.Random) -> None:
+    """Work `steps` tasks of the instance, letting simulated days pass between them and firing the timers that
+    come due (outreach waits, monthly reviews), never going past the real present."""
     visits: Counter = Counter()
+    real_now = clock.SystemClock().now()
     for _ in range(steps):
         view = service.instance(instance_id)
-        pending = [t for t in view.tasks if t.status in TaskStatus.ACTIVE]
-        if view.instance.status != InstanceStatus.RUNNING or not pending:
+        if view.instance.status != InstanceStatus.RUNNING:
             return
+        pending = [t for t in view.tasks if t.status in TaskStatus.ACTIVE]
+        if not pending:
+            due = min((t.due_at for t in view.timers), default=None)
+            if due is None or due + timedelta(minutes=1) >= real_now:
+                return
+            frozen.set(due + timedelta(minutes=1))
+            service.run_due_timers(now=frozen.now())
+            continue
         task = pending[0]
         try:
             _complete(service, task, _actor_for(task, by_role), visits[task.element_id])
+        except FormInvalid:
+            summary.left_open += 1
+            return
         except CarepathError as exc:
             summary.errors.append(f"instance {instance_id}, task '{task.title}': {exc.message}")
             return
         visits[task.element_id] += 1
         summary.steps += 1
+        later = frozen.now() + timedelta(hours=rng.randint(2, 60))
+        if later < real_now:
+            frozen.set(later)
 
 
 def seed_programs(service, patient_ids: list[str], summary: DemoSummary, seed: int = 7) -> None:
@@ -143,36 +161,43 @@ def seed_programs(service, patient_ids: list[str], summary: DemoSummary, seed: i
     plan = [program for program, share in PROGRAM_MIX for _ in range(share) if program in available]
     if not plan:
         return
+    rng.shuffle(plan)  # a mix of programs however few patients there are
     for n, patient_id in enumerate(patient_ids):
         if service.instances(patient_id=patient_id):
             continue
         program = plan[n % len(plan)]
-        try:
-            if program == "tcm":
-                discharged = (clock.now() - timedelta(days=rng.randint(0, 6))).date()
-                result = service.correlate("hospital_discharge", {"patient_id": patient_id}, {
-                    "discharge_date": discharged.isoformat(), "facility": "General Hospital",
-                    "diagnoses": ["Heart failure exacerbation"], "complexity": rng.choice(["moderate", "high"]),
-                    "medications": [{"name": "Furosemide", "dose": "40 mg"}]})
-                started = getattr(result, "started", None) or []
-                instance_id = started[0] if started else None
-            else:
-                with service.db.transaction() as s:
-                    patient = patients.get_patient(s, patient_id)
-                    data = {"chronic_conditions": list(patient.conditions or []),
-                            "lace_inputs": {"length_of_stay_days": rng.randint(0, 9),
-                                            "emergent_admission": rng.random() < 0.5,
-                                            "charlson_index": rng.randint(0, 5),
-                                            "ed_visits_6_months": rng.randint(0, 4)}}
-                instance_id = service.start(program, patient_id, data, Actor.person("carl", "care_manager")).id
-        except CarepathError as exc:
-            summary.errors.append(f"{patient_id} {program}: {exc.message}")
-            continue
+        frozen = clock.FrozenClock(clock.now() - timedelta(days=rng.randint(0, 80), hours=rng.randint(0, 8)))
+        with clock.use_clock(frozen):
+            instance_id = _start(service, program, patient_id, rng, summary)
+            if instance_id is not None:
+                advance(service, instance_id, rng.randint(0, 16), by_role, summary, frozen, rng)
         if instance_id is None:
             continue
         summary.instances[program] += 1
-        advance(service, instance_id, rng.randint(0, 9), by_role, summary)
         _claim_some(service, instance_id, by_role, rng)
+    service.run_due_timers()  # what came due between the simulated past and now
+
+
+def _start(service, program: str, patient_id: str, rng: random.Random, summary: DemoSummary) -> int | None:
+    """Start `program` for the patient (TCM by a hospital discharge message); None when it could not start."""
+    try:
+        if program == "tcm":
+            discharged = (clock.now() - timedelta(days=rng.randint(0, 6))).date()
+            result = service.correlate("hospital_discharge", {"patient_id": patient_id}, {
+                "discharge_date": discharged.isoformat(), "facility": "General Hospital",
+                "diagnoses": ["Heart failure exacerbation"], "complexity": rng.choice(["moderate", "high"]),
+                "medications": [{"name": "Furosemide", "dose": "40 mg"}]})
+            return result.started[0] if result.started else None
+        with service.db.transaction() as s:
+            patient = patients.get_patient(s, patient_id)
+            data = {"chronic_conditions": list(patient.conditions or []),
+                    "lace_inputs": {"length_of_stay_days": rng.randint(0, 9),
+                                    "emergent_admission": rng.random() < 0.5,
+                                    "charlson_index": rng.randint(0, 5), "ed_visits_6_months": rng.randint(0, 4)}}
+        return service.start(program, patient_id, data, Actor.person("carl", "care_manager")).id
+    except CarepathError as exc:
+        summary.errors.append(f"{patient_id} {program}: {exc.message}")
+        return None
 
 
 def _claim_some(service, instance_id: int, by_role: dict[str, Actor], rng: random.Random) -> None:
