@@ -3,10 +3,11 @@ engine service with scripted answers: PHQ-9, then GAD-7; item 9 above 0 opens an
 once; PHQ-9 20+ or GAD-7 15+ opens a severe symptoms review; the scores land in the data."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from engine import clock
 from engine.actors import Actor
 from engine.models.inbox import PRIORITIES
 from tests.engine.pathway_helpers import phq9_answers
@@ -148,12 +149,12 @@ def test_screening_is_appended_to_mood_screenings(screen, pathways):
     instance_id = screen(phq9_answers(22), gad7_answers(16))
     complete(pathways, instance_id, SEVERE, SEVERE_ANSWERS, PHYSICIAN)
     assert pathways.instance_data(instance_id)["mood_screenings"] == [{
-        "date": date.today().isoformat(), "phq9_total": 22, "phq9_severity": "severe", "gad7_total": 16,
+        "date": clock.now().date().isoformat(), "phq9_total": 22, "phq9_severity": "severe", "gad7_total": 16,
         "gad7_severity": "severe"}]
 
 
 def test_minutes_spent_are_added_to_this_months_care_minutes(screen, pathways):
-    month = date.today().isoformat()[:7]
+    month = clock.now().date().isoformat()[:7]
     instance_id = screen({**phq9_answers(3), "minutes_spent": 15}, gad7_answers(2), care_minutes={month: 20})
     assert pathways.instance_data(instance_id)["care_minutes"] == {month: 35}
 
