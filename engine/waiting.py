@@ -96,21 +96,22 @@ def human_tasks(workflow) -> list[HumanTask]:
 
 
 def _boundary_due(task) -> datetime | None:
-    """The earliest interrupting boundary timer on the task is its deadline."""
+    """The task's deadline from its boundary timers: the earliest interrupting one; without any, the earliest
+    non-interrupting one (an escalation that fires while the task stays open, like TCM's missed-contact timer,
+    marks the moment the task is late)."""
     parent = task.parent
     if parent is None or not isinstance(parent.task_spec, BoundaryEventSplit):
         return None
-    due = None
+    due = {True: None, False: None}  # interrupting? -> earliest moment
     for sibling in parent.children:
         event = getattr(sibling.task_spec, "event_definition", None)
         if sibling is task or not isinstance(event, TimerEventDefinition):
             continue
-        if not getattr(sibling.task_spec, "cancel_activity", False):
-            continue
+        interrupting = bool(getattr(sibling.task_spec, "cancel_activity", False))
         moment = _timer_due(sibling, event)
-        if moment is not None and (due is None or moment < due):
-            due = moment
-    return due
+        if moment is not None and (due[interrupting] is None or moment < due[interrupting]):
+            due[interrupting] = moment
+    return due[True] if due[True] is not None else due[False]
 
 
 def timers(workflow, now: datetime) -> list[PendingTimer]:

@@ -98,6 +98,10 @@ def test_contact_deadline_timer_is_the_end_of_the_second_business_day(team, tcm)
     assert timers == {"contact_deadline_passed": at("2026-09-09T23:59")}
 
 
+def test_interactive_contact_is_due_when_its_escalation_timer_fires(team, tcm):
+    assert team.task(tcm, CONTACT).due_at == at("2026-09-09T23:59")
+
+
 # ------------------------------------------------------------------------------------------ interactive contact
 def test_contact_made_in_time_opens_no_escalation(team, frozen_clock, tcm):
     at_time(team, frozen_clock, "2026-09-08T14:00")
