@@ -34,6 +34,7 @@ demo: $(STAMP) $(NODE_STAMP)
 
 test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 	$(BIN)/ruff check engine forms webapp tests bench
+	$(BIN)/carepath lint pathways
 	$(BIN)/pytest -q
 
 lint: $(STAMP)

@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from SpiffWorkflow.util.task import TaskState
 
 from .models.inbox import PRIORITIES
+from .roles import ROLE_LABELS
 
 
 @dataclass
@@ -54,10 +55,17 @@ class PendingMessage:
 
 
 def role_from_lane(lane: str | None) -> str | None:
-    """Lanes name roles: 'care_manager', or 'Care Manager' which reads as care_manager."""
+    """Lanes name roles: 'care_manager', 'Care Manager' (reads as care_manager) or a role's label such as
+    'Community health worker' (chw)."""
     if not lane:
         return None
+    key = " ".join(lane.split()).lower()
+    if key in _ROLE_BY_LABEL:
+        return _ROLE_BY_LABEL[key]
     return re.sub(r"[^a-z0-9]+", "_", lane.strip().lower()).strip("_") or None
+
+
+_ROLE_BY_LABEL = {label.lower(): role for role, label in ROLE_LABELS.items()}
 
 
 def properties_of(task_spec) -> dict:

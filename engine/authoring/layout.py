@@ -3,7 +3,8 @@
 Flow nodes are put in layers (longest path over the sequence flows, loops ignored), one column per layer;
 lanes are horizontal bands inside their pool, each node in its lane's band, rows within a band hold the
 branches. Boundary events sit on the bottom border of their task. Sub-processes are drawn collapsed, with
-their content in a plane of their own (as bpmn-js does). Edges are orthogonal.
+their content in a plane of their own (as bpmn-js does). Edges are orthogonal. Labels come last, over the
+whole plane: sized from their text and put where they overlap nothing (engine.authoring.labels).
 
 Nothing here writes XML: see engine.authoring.dixml. The result only depends on the semantic model and on
 the old y position of shapes, which decides the order of branches (SpiffWorkflow orders a node's outgoing
@@ -14,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.authoring.diagram import Box, old_positions
+from engine.authoring.labels import place_labels
 from engine.authoring.model import BpmnModel, Lane, read_model
 from engine.authoring.routing import ints
 from engine.authoring.scope_layout import ScopeLayout
@@ -132,7 +134,9 @@ class FileLayout:
     def process_plane(self, pid: str) -> Plane:
         layout = self.scope_layout(pid, [None])
         layout.place(PLANE_X, [PLANE_Y])
-        return Plane(pid, layout.shapes(), layout.edges_())
+        plane = Plane(pid, layout.shapes(), layout.edges_())
+        place_labels(plane, layout.label_requests())
+        return plane
 
     def subprocess_plane(self, sid: str) -> Plane:
         return self.process_plane(sid)
@@ -156,6 +160,7 @@ class FileLayout:
         top = ORIGIN_Y
         plane = Plane(collab_id)
         boxes: dict[str, Box] = {}
+        requests, frames, borders, containers = [], {}, [], set()
         for pool in pools:
             pool.top, pool.width = top, width
             if pool.scope is None:
@@ -170,13 +175,23 @@ class FileLayout:
                 box = Box(pool.left, top, width, pool.height)
                 plane.shapes.append(Shape(pool.participant, box, attrs={"isHorizontal": "true"}))
                 boxes[pool.participant] = box
-                plane.shapes += self.lane_shapes(pool, heights, tops)
+                lanes = self.lane_shapes(pool, heights, tops)
+                plane.shapes += lanes
                 pool.scope.place(pool.content_left, tops)
                 plane.shapes += pool.scope.shapes()
                 plane.edges += pool.scope.edges_()
                 boxes.update(pool.scope.boxes)
+                inside = pool.content_left - 10
+                frame = Box(inside, top, pool.left + pool.width - inside, pool.height)
+                for request in pool.scope.label_requests():
+                    requests.append(request)
+                    frames[request.element] = frame
+                borders += [Box(inside, lane.box.y, frame.right - inside, 0) for lane in lanes if lane.box.y > top]
+                containers.update(lane.element for lane in lanes)
+            containers.add(pool.participant)
             top += pool.height + POOL_GAP
         plane.edges += self.message_edges(collab_id, pools, boxes)
+        place_labels(plane, requests, frames, borders, containers)
         return plane
 
     def lane_shapes(self, pool: Pool, heights: list[int], tops: list[int]) -> list[Shape]:

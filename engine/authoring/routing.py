@@ -1,32 +1,40 @@
 """Orthogonal edge routes between boxes of a left-to-right layout.
 
 A flow leaves a task on its right and enters on the left; a gateway sends branches out of its top or bottom and
-takes joins in the same way; a boundary event's flow leaves from its bottom; a loop goes back over the top of
-its row (under the row when it starts at a boundary event).
+takes joins in the same way; a boundary event's flow leaves from its bottom (and runs under its task's row when
+its target is not below); a loop goes back over the top of its rows (under them when it starts at a boundary
+event), leaving from the right of its source when another shape is in the way up.
 """
 from __future__ import annotations
 
 from engine.authoring.diagram import Box
-from engine.authoring.shapes import GAP_X, ROW_H
+from engine.authoring.shapes import GAP_X
 
 
 def sequence_route(s: Box, t: Box, *, from_boundary: bool = False, from_gateway: bool = False,
                    to_gateway: bool = False, loop: bool = False, self_loop: bool = False,
-                   row_tops: tuple[int, int] = (0, 0)) -> list[tuple[int, int]]:
-    """The waypoints of a sequence flow from box s to box t; row_tops: the tops of the rows they sit in."""
+                   high: int | None = None, low: int | None = None,
+                   side_exit: bool = False) -> list[tuple[int, int]]:
+    """The waypoints of a sequence flow from box s to box t. high: the y a loop goes back along (over the top of
+    its rows); low: the y a boundary event's flow runs along under its task's row when its target is not below
+    it; side_exit: a loop leaves from the right of s, as the way up from its top is blocked."""
     if from_boundary:
         if loop or t.cx <= s.cx:
-            low = max(row_tops) + ROW_H - 12
+            low = low if low is not None else int(s.bottom + 15)
             return ints([(s.cx, s.bottom), (s.cx, low), (t.cx, low), (t.cx, t.bottom)])
         if t.cy > s.bottom + 5:
             return ints([(s.cx, s.bottom), (s.cx, t.cy), (t.x, t.cy)])
-        low = s.bottom + 15
+        low = low if low is not None else int(s.bottom + 15)
+        if to_gateway:
+            return ints([(s.cx, s.bottom), (s.cx, low), (t.cx, low), (t.cx, t.bottom)])
         xg = t.x - GAP_X // 2
         return ints([(s.cx, s.bottom), (s.cx, low), (xg, low), (xg, t.cy), (t.x, t.cy)])
     if loop:
-        high = min(row_tops) + 8
+        high = high if high is not None else int(min(s.y, t.y) - 20)
         if self_loop:
             return ints([(s.right, s.cy), (s.right + 20, s.cy), (s.right + 20, high), (s.cx, high), (s.cx, s.y)])
+        if side_exit:
+            return ints([(s.right, s.cy), (s.right + 20, s.cy), (s.right + 20, high), (t.cx, high), (t.cx, t.y)])
         return ints([(s.cx, s.y), (s.cx, high), (t.cx, high), (t.cx, t.y)])
     if abs(s.cy - t.cy) < 1:
         return ints([(s.right, s.cy), (t.x, t.cy)])

@@ -1,25 +1,31 @@
 """Columns and rows of one scope (a process or a sub-process): the layers of its flow nodes, the lane band and
 row of each, where its boundary events and artifacts go; then, once the band tops are known, every box.
+
+A flow that skips columns keeps its row free in the columns it crosses, a node's branches keep SpiffWorkflow's
+order top to bottom, a row that a loop goes back over gets room above it and a row with boundary events room
+below it (for their labels, and for their flows back up), so that no flow runs along a lane border.
 """
 from __future__ import annotations
 
 from engine.authoring import graph
 from engine.authoring.diagram import Box
-from engine.authoring.model import BpmnModel, Node
+from engine.authoring.labels import LabelRequest
+from engine.authoring.model import BpmnModel, Flow, Node
 from engine.authoring.routing import artifact_route, sequence_route
 from engine.authoring.shapes import (
     ANNOTATION,
     ART_H,
+    CHANNEL_ROOM,
     DATA_OBJECT,
     DATA_STORE,
     EVENT,
     GAP_X,
+    LOOP_ROOM,
     ROW_H,
     TASK_W,
     Edge,
     Shape,
     size_of,
-    text_box,
 )
 
 
@@ -39,6 +45,7 @@ class ScopeLayout:
         self.flows = [model.flows[f] for f in self.scope.flows
                       if model.flows[f].source in members and model.flows[f].target in self.nodes]
         self.edges = [(self.owner(f.source), f.target) for f in self.flows]
+        self._targets: dict[str, list[str]] = {}
         self.loops = graph.back_edges(self.nodes, self.edges)
         self.layer = graph.layers(self.nodes, self.edges)
         self.band = {n: self._band_of(n) for n in self.nodes}
@@ -58,8 +65,11 @@ class ScopeLayout:
         self.art_rows = [0] * len(bands)
         for band, _, row in self.artifact_cell.values():
             self.art_rows[band] = max(self.art_rows[band], row + 1)
+        self.head: set[tuple[int, int]] = set()  # rows a loop goes back over: room above them
+        self.foot: set[tuple[int, int]] = set()  # rows a boundary event's flow runs under: room below them
+        self._make_room_for_channels()
         self.boxes: dict[str, Box] = {}
-        self.cell_top: dict[str, int] = {}
+        self.row_top: dict[tuple[int, int], int] = {}
 
     # ------------------------------------------------------------------ structure
     def owner(self, node_id: str) -> str:
@@ -81,31 +91,128 @@ class ScopeLayout:
     def ordered_targets(self, node_id: str) -> list[str]:
         """The node's successors in SpiffWorkflow's order (old y, then document order), then its boundary
         events' successors."""
-        targets = []
-        for source in [node_id, *self._boundaries(node_id)]:
-            flows = [f for f in self.flows if f.source == source]
-            flows.sort(key=lambda f: self.old[f.target].y if f.target in self.old else 0.0)
-            targets += [f.target for f in flows]
-        return targets
+        return [v for source in [node_id, *self._boundaries(node_id)] for v in self.targets_of(source)]
 
     def _assign_rows(self) -> None:
+        """Rows, layer by layer: a node goes in the row of its first predecessor in its band, or the first free
+        one under it. A flow that skips layers keeps the row it runs along free in the layers it crosses (the
+        source's row, or the target's for a gateway's branch or a boundary event's flow), and a gateway's
+        branches keep their top-to-bottom order."""
         preds: dict[str, list[tuple[str, int]]] = {n: [] for n in self.nodes}
+        along_target: dict[str, list[str]] = {n: [] for n in self.nodes}  # flows drawn along their target's row
+        branches: dict[str, list[tuple[str, int]]] = {n: [] for n in self.nodes}  # (flow source, its index)
         for u in self.nodes:
+            direct = {f.target for f in self.flows if f.source == u}
             for i, v in enumerate(self.ordered_targets(u)):
                 if (u, v) not in self.loops and u != v:
                     preds[v].append((u, i))
+                    if self.model.nodes[u].is_gateway or v not in direct:
+                        along_target[v].append(u)
+            for source in [u, *self._boundaries(u)]:
+                for j, v in enumerate(self.targets_of(source)):
+                    if (u, v) not in self.loops and u != v:
+                        branches[v].append((source, j))
         used: dict[tuple[int, int], set[int]] = {}
         for layer in range(max(self.layer.values(), default=-1) + 1):
             def key(n, layer=layer):
                 same = sorted((self.row[u], i) for u, i in preds[n] if u in self.row and self.band[u] == self.band[n])
                 return (self.band[n], same[0] if same else (0, 0), self.index[n])
             for n in sorted((n for n in self.nodes if self.layer[n] == layer), key=key):
-                cell = used.setdefault((self.band[n], layer), set())
-                row = key(n)[1][0]
-                while row in cell:
+                band = self.band[n]
+                first = key(n)[1][0]
+                for source, j in branches[n]:  # under the branches of the same node that come before it
+                    first = max([first, *(r + 1 for r in self._earlier_siblings(source, j, band))])
+                cell = used.setdefault((band, layer), set())
+                row = first
+                while row in cell or self._crosses_a_node(n, row, along_target[n], used):
                     row += 1
+                if any(r <= row for source, j in branches[n] for r in self._later_siblings(source, j, band)):
+                    row = first  # a free way along its row would change the order of the branches: not that
+                    while row in cell:
+                        row += 1
                 cell.add(row)
                 self.row[n] = row
+                if not self.model.nodes[n].is_gateway:
+                    for f in self.flows:
+                        if f.source == n and (n, f.target) not in self.loops and f.target != n:
+                            for c in range(layer + 1, self.layer[f.target]):
+                                used.setdefault((band, c), set()).add(row)
+
+    def _crosses_a_node(self, node_id: str, row: int, sources: list[str],
+                        used: dict[tuple[int, int], set[int]]) -> bool:
+        """Whether a flow drawn along the target's row, from one of sources to node_id in that row, would cross a
+        row taken in a layer between them. A boundary event's flow runs along its target's row only when that
+        is below its task's (else it runs under its task's row)."""
+        band = self.band[node_id]
+        for u in sources:
+            if not self.model.nodes[u].is_gateway and (band, row) <= (self.band[u], self.row[u]):
+                continue
+            if any(row in used.get((band, c), ()) for c in range(self.layer[u] + 1, self.layer[node_id])):
+                return True
+        return False
+
+    def targets_of(self, source: str) -> list[str]:
+        """The targets of a node's flows, in SpiffWorkflow's order (old y, then document order)."""
+        if source not in self._targets:
+            flows = sorted((f for f in self.flows if f.source == source),
+                           key=lambda f: self.old[f.target].y if f.target in self.old else 0.0)
+            self._targets[source] = [f.target for f in flows]
+        return self._targets[source]
+
+    def _siblings(self, source: str, band: int) -> list[str]:
+        owner = self.owner(source)
+        return [v for v in self.targets_of(source) if self.band[v] == band and (owner, v) not in self.loops
+                and v != owner]
+
+    def _earlier_siblings(self, source: str, index: int, band: int) -> list[int]:
+        """The rows in band of the targets that SpiffWorkflow takes before the index-th one of a node's flows:
+        where they are, or for those not placed yet (further right), the highest row they can take (each under
+        the one before)."""
+        owner, targets = self.owner(source), self.targets_of(source)
+        rows: list[int] = []
+        for v in self._siblings(source, band):
+            if targets.index(v) >= index:
+                break
+            lowest = rows[-1] + 1 if rows else self.row[owner] if self.band[owner] == band else 0
+            rows.append(self.row[v] if v in self.row else lowest)
+        return rows
+
+    def _later_siblings(self, source: str, index: int, band: int) -> list[int]:
+        """The rows in band of the targets, placed already, that SpiffWorkflow takes after the index-th one."""
+        return [self.row[v] for v in self._siblings(source, band)
+                if self.targets_of(source).index(v) > index and v in self.row]
+
+    def cell_of(self, node_id: str) -> tuple[int, int]:
+        """(band, row) of a node; a boundary event's is its task's."""
+        owner = self.owner(node_id)
+        return self.band[owner], self.row[owner]
+
+    def _channel_rows(self, flow: Flow) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        """The row a flow goes back over (a loop), and the row a boundary event's flow runs under (when its
+        target is not below): None when it does neither."""
+        owner = self.owner(flow.source)
+        here, there = self.cell_of(flow.source), self.cell_of(flow.target)
+        loop = (owner, flow.target) in self.loops or owner == flow.target
+        if self.model.nodes[flow.source].kind == "boundaryEvent":
+            if loop:
+                return None, max(here, there)
+            return None, (here if there <= here else None)
+        return (min(here, there) if loop else None), None
+
+    def _make_room_for_channels(self) -> None:
+        """A loop's way back runs above its row and a boundary event's flow under its task's row: those rows
+        get room for it, so that it does not run along a lane border. A row with boundary events also gets room
+        below for their labels."""
+        self.foot.update(self.cell_of(b) for b in self.boundary)
+        for flow in self.flows:
+            over, under = self._channel_rows(flow)
+            if over is not None:
+                self.head.add(over)
+            if under is not None:
+                self.foot.add(under)
+
+    def row_height(self, band: int, row: int) -> int:
+        return ROW_H + LOOP_ROOM * ((band, row) in self.head) + CHANNEL_ROOM * ((band, row) in self.foot)
 
     def _place_artifacts(self) -> None:
         """Data objects and annotations go in rows of their own at the top of their partner's band, in its
@@ -127,17 +234,23 @@ class ScopeLayout:
         return sum(self.col_w)
 
     def band_heights(self) -> list[int]:
-        return [rows * ROW_H + art * ART_H for rows, art in zip(self.band_rows, self.art_rows)]
+        return [sum(self.row_height(band, r) for r in range(rows)) + art * ART_H
+                for band, (rows, art) in enumerate(zip(self.band_rows, self.art_rows))]
 
     def place(self, left: int, band_tops: list[int]) -> None:
         col_x = [left]
         for w in self.col_w:
             col_x.append(col_x[-1] + w)
+        for band, rows in enumerate(self.band_rows):
+            top = band_tops[band] + self.art_rows[band] * ART_H
+            for r in range(rows):
+                self.row_top[(band, r)] = top
+                top += self.row_height(band, r)
         for n in self.nodes:
             w, h = self.sizes[n]
-            top = band_tops[self.band[n]] + self.art_rows[self.band[n]] * ART_H + self.row[n] * ROW_H
+            cell = self.cell_of(n)
+            top = self.row_top[cell] + LOOP_ROOM * (cell in self.head)
             layer = self.layer[n]
-            self.cell_top[n] = top
             self.boxes[n] = Box(col_x[layer] + (self.col_w[layer] - w) // 2, top + (ROW_H - h) // 2, w, h)
         for task in self.nodes:
             events = self._boundaries(task)
@@ -145,7 +258,6 @@ class ScopeLayout:
             for i, b in enumerate(events):
                 cx = box.cx if len(events) == 1 else box.x + 20 + i * (box.w - 40) / (len(events) - 1)
                 self.boxes[b] = Box(int(round(cx - EVENT / 2)), int(box.bottom - EVENT / 2), EVENT, EVENT)
-                self.cell_top[b] = self.cell_top[task]
         for artifact, (band, layer, row) in self.artifact_cell.items():
             kind = self.model.artifacts[artifact].kind
             w, h = {"dataObjectReference": DATA_OBJECT, "dataStoreReference": DATA_STORE}.get(kind, ANNOTATION)
@@ -163,46 +275,42 @@ class ScopeLayout:
                 shape.attrs["isMarkerVisible"] = "true"
             if node.is_container:
                 shape.attrs["isExpanded"] = "false"
-            if node.name and node.kind == "boundaryEvent":
-                shape.label = self.boundary_label(node, box)
-            elif node.name and node.is_event:
-                shape.label = text_box(node.name, box.cx, box.bottom + 5)
-            elif node.name and node.is_gateway:  # above, to the right: loops and branches leave from the top
-                label = text_box(node.name, 0, 0)
-                shape.label = Box(int(box.cx + 4), box.y - 5 - label.h, label.w, label.h)
             found.append(shape)
-        for artifact in self.artifacts:
-            el = self.model.artifacts[artifact].el
-            box = self.boxes[artifact]
-            shape = Shape(artifact, box)
-            if self.model.artifacts[artifact].kind != "textAnnotation" and el.get("name"):
-                shape.label = text_box(el.get("name"), box.cx, box.bottom + 5)
-            found.append(shape)
+        found += [Shape(artifact, self.boxes[artifact]) for artifact in self.artifacts]
         return found
 
-    def boundary_label(self, node: Node, box: Box) -> Box:
+    def label_requests(self) -> list[LabelRequest]:
+        """The labels of this scope's events, gateways, data objects and flows, in the order they are placed:
+        shapes first (their spots are few), then flows."""
+        found = []
+        for n in self.scope.nodes:
+            node = self.model.nodes[n]
+            if n not in self.boxes or not node.name:
+                continue
+            if node.kind == "boundaryEvent":
+                found.append(LabelRequest(n, node.name, self.boundary_spot(node)))
+            elif node.is_event:
+                found.append(LabelRequest(n, node.name, "below"))
+            elif node.is_gateway:
+                found.append(LabelRequest(n, node.name, "gateway"))
+        for artifact in self.artifacts:
+            el = self.model.artifacts[artifact].el
+            if self.model.artifacts[artifact].kind != "textAnnotation" and el.get("name"):
+                found.append(LabelRequest(artifact, el.get("name"), "below"))
+        found += [LabelRequest(flow.id, flow.name, "flow") for flow in self.flows if flow.name]
+        return found
+
+    def boundary_spot(self, node: Node) -> str:
         """Beside the event, away from its siblings: right of a single or last one, left of a first one."""
         siblings = self._boundaries(node.attached_to)
-        label = text_box(node.name, 0, 0, 80)
         if len(siblings) > 2:
-            return text_box(node.name, box.cx, box.bottom + 20, 40)
+            return "boundary-below"
         if len(siblings) == 2 and siblings.index(node.id) == 0:
-            return Box(int(box.x - 2 - label.w), int(box.bottom - 4), label.w, label.h)
-        return Box(int(box.right + 2), int(box.bottom - 4), label.w, label.h)
+            return "boundary-left"
+        return "boundary-right"
 
     def edges_(self) -> list[Edge]:
-        found = []
-        for flow in self.flows:
-            points = self.route(flow.source, flow.target)
-            edge = Edge(flow.id, points)
-            if flow.name:
-                (x0, y0), (x1, y1) = points[-2], points[-1]
-                label = text_box(flow.name, 0, 0)
-                if y0 == y1:
-                    edge.label = Box(min(x0, x1) + 5, y0 - 4 - label.h, label.w, label.h)
-                else:
-                    edge.label = Box(x0 + 5, min(y0, y1) + 5, label.w, label.h)
-            found.append(edge)
+        found = [Edge(flow.id, self.route(flow)) for flow in self.flows]
         for assoc in self.model.associations.values():
             if assoc.source in self.boxes and assoc.target in self.boxes:
                 if assoc.source in self.artifacts:
@@ -212,10 +320,17 @@ class ScopeLayout:
                     found.append(Edge(assoc.id, points[::-1]))
         return found
 
-    def route(self, source: str, target: str) -> list[tuple[int, int]]:
+    def route(self, flow: Flow) -> list[tuple[int, int]]:
+        source, target = flow.source, flow.target
         node, target_node = self.model.nodes[source], self.model.nodes[target]
+        over, under = self._channel_rows(flow)
+        s = self.boxes[source]
+        high = self.row_top[over] + LOOP_ROOM // 2 if over is not None else None
+        blocked = high is not None and any(
+            b.x < s.cx < b.right and b.y < s.y and b.bottom > high for n, b in self.boxes.items() if n != source)
         return sequence_route(
-            self.boxes[source], self.boxes[target], from_boundary=node.kind == "boundaryEvent",
+            s, self.boxes[target], from_boundary=node.kind == "boundaryEvent",
             from_gateway=node.is_gateway, to_gateway=target_node.is_gateway,
             loop=(self.owner(source), target) in self.loops or self.owner(source) == target,
-            self_loop=source == target, row_tops=(self.cell_top[source], self.cell_top[target]))
+            self_loop=source == target, high=high, side_exit=blocked,
+            low=self.row_top[under] + LOOP_ROOM * (under in self.head) + ROW_H + 3 if under is not None else None)

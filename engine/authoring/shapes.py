@@ -6,9 +6,11 @@ import math
 from dataclasses import dataclass, field
 
 from engine.authoring.diagram import Box
+from engine.authoring.labels import bpmn_js_lines
 from engine.authoring.model import Node
 
 TASK_W, TASK_H = 100, 80
+WIDE_TASKS = (120, 140)  # for names that take more than two lines in a standard task
 EVENT = 36
 GATEWAY = 50
 DATA_OBJECT = (36, 50)
@@ -16,6 +18,8 @@ DATA_STORE = (50, 50)
 ANNOTATION = (100, 30)
 GAP_X = 60
 ROW_H = 140
+LOOP_ROOM = 28  # above a row that a loop goes back over
+CHANNEL_ROOM = 24  # below a row that a boundary event's flow runs under
 ART_H = 90
 POOL_HEADER = 30
 LANE_HEADER = 30
@@ -23,7 +27,6 @@ POOL_GAP = 40
 BLACK_BOX_H = 100
 ORIGIN_X, ORIGIN_Y = 120, 60
 PLANE_X, PLANE_Y = 150, 80
-LABEL_W, LINE_H, CHAR_W = 90, 14, 6
 
 
 @dataclass
@@ -68,14 +71,16 @@ def size_of(node: Node, boundaries: int = 0) -> tuple[int, int]:
         return EVENT, EVENT
     if node.is_gateway:
         return GATEWAY, GATEWAY
+    width = TASK_W
     if boundaries > 2:
-        return int(math.ceil((38 * (boundaries - 1) + 40) / 10) * 10), TASK_H
-    return TASK_W, TASK_H
+        width = int(math.ceil((38 * (boundaries - 1) + 40) / 10) * 10)
+    return max(width, task_width(node.name)), TASK_H
 
 
-def text_box(text: str, cx: float, top: float, width: int = LABEL_W) -> Box:
-    """A label's bounds: centred on cx, starting at top, wrapped at `width`."""
-    length = max(len(text), 1) * CHAR_W
-    w = min(width, max(length, 20))
-    lines = max(1, math.ceil(length / width))
-    return Box(int(round(cx - w / 2)), int(round(top)), w, LINE_H * lines)
+def task_width(name: str) -> int:
+    """A task is wider than the standard 100 when its name would take more than two lines in it: bpmn-js writes
+    a task's name in 12 px Arial, 7 px in from its sides, and a third line starts under its type icon."""
+    for width in (TASK_W, *WIDE_TASKS):
+        if len(bpmn_js_lines(name or "", width - 14, 12)) <= 2:
+            return width
+    return WIDE_TASKS[-1]

@@ -209,3 +209,11 @@ def test_a_pathway_loops_past_spiffworkflows_depth_limit(pathways, care_manager)
     (task,) = pathways.tasks(instance_id=instance.id)
     pathways.complete(task.id, {"decision": "discharge"}, care_manager)
     assert pathways.instance(instance.id).instance.status == InstanceStatus.COMPLETED
+
+
+@pytest.mark.parametrize("lane,role", [("care_manager", "care_manager"), ("Care Manager", "care_manager"),
+                                       ("Community health worker", "chw"), ("Nurse lead", "nurse_lead")])
+def test_a_lane_names_its_role_by_id_or_by_label(lane, role):
+    from engine.waiting import role_from_lane
+
+    assert role_from_lane(lane) == role
