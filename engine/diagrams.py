@@ -4,12 +4,13 @@ process: the program itself and each stage it has been in (a stage's call activi
 runs, done once it was visited)."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import AuditEvent, InboxTask, Instance, MessageWait, TaskStatus, TimerWait
+from .models import AuditEvent, InboxTask, Instance, InstanceStatus, MessageWait, TaskStatus, TimerWait
 from .specs import SpecCache
 
 DONE_ACTIONS = ("completed", "timer_fired", "message_correlated")
@@ -34,12 +35,23 @@ def _called(spec) -> str | None:
     return target if isinstance(target, str) else None
 
 
-def instance_diagrams(session: Session, specs: SpecCache, instance: Instance) -> list[Diagram]:
+def instance_diagrams(session: Session, runtime, instance: Instance) -> list[Diagram]:
+    """The diagrams to draw for an instance, the program first. Where it stands is read from its workflow: each
+    waiting task (inbox, timer or message) and, up the chain of running stages, the call activity that runs it;
+    so a stage two programs' steps share (mood screening in assessment and in evaluation) is marked only where
+    it really runs."""
+    specs: SpecCache = runtime.specs
     parsed = specs.get(session, instance.deployment_id)
-    current = set(session.scalars(select(InboxTask.element_id).where(
+    waiting = set(session.scalars(select(InboxTask.task_uuid).where(
         InboxTask.instance_id == instance.id, InboxTask.status.in_(TaskStatus.ACTIVE))))
-    current |= set(session.scalars(select(TimerWait.element_id).where(TimerWait.instance_id == instance.id)))
-    current |= set(session.scalars(select(MessageWait.element_id).where(MessageWait.instance_id == instance.id)))
+    waiting |= set(session.scalars(select(TimerWait.task_uuid).where(TimerWait.instance_id == instance.id)))
+    waiting |= set(session.scalars(select(MessageWait.task_uuid).where(MessageWait.instance_id == instance.id)))
+    current: dict[str, set[str]] = {}
+    if waiting and instance.status not in InstanceStatus.ENDED:
+        workflow = runtime.load(session, instance).workflow
+        for uuid in waiting:
+            for process_id, element in _chain(workflow, uuid):
+                current.setdefault(process_id, set()).add(element)
     done = set(session.scalars(select(AuditEvent.element_id).where(
         AuditEvent.instance_id == instance.id, AuditEvent.action.in_(DONE_ACTIONS),
         AuditEvent.element_id.is_not(None))))
@@ -62,26 +74,38 @@ def instance_diagrams(session: Session, specs: SpecCache, instance: Instance) ->
         calls[process_id] = {name: _called(ts) for name, ts in spec.task_specs.items() if _called(ts)}
         pending.extend(calls[process_id].values())
 
-    def reaches(process_id: str, wanted: set[str], seen: set[str]) -> bool:
+    def visited(process_id: str, seen: set[str]) -> bool:
         if process_id in seen or process_id not in elements:
             return False
         seen.add(process_id)
-        return bool(elements[process_id] & wanted) or any(
-            reaches(target, wanted, seen) for target in calls[process_id].values())
+        return bool(elements[process_id] & done) or any(visited(t, seen) for t in calls[process_id].values())
 
     diagrams = []
     for process_id in order:
         info = parsed.processes[process_id]
-        diagram = Diagram(process_id, info.name or process_id, info.file,
-                          current=elements[process_id] & current, done=elements[process_id] & done)
+        mine = current.get(process_id, set())
+        diagram = Diagram(process_id, info.name or process_id, info.file, current=set(mine),
+                          done=elements[process_id] & done)
         for activity, target in calls[process_id].items():
-            if reaches(target, current, set()):
-                diagram.current.add(activity)
-            elif reaches(target, done, set()):
+            if activity not in mine and visited(target, set()):
                 diagram.done.add(activity)
         if process_id == instance.process_id or diagram.current or diagram.done:
             diagrams.append(diagram)
     return diagrams
+
+
+def _chain(workflow, task_uuid: str) -> list[tuple[str, str]]:
+    """(process id, element id) of a waiting task and of each call activity above it, innermost first."""
+    try:
+        task = workflow.get_task_from_id(uuid.UUID(task_uuid))
+    except (ValueError, KeyError, TypeError):
+        return []
+    found = []
+    while task is not None:
+        found.append((task.workflow.spec.name, task.task_spec.bpmn_id or task.task_spec.name))
+        parent_id = getattr(task.workflow, "parent_task_id", None)
+        task = workflow.get_task_from_id(parent_id) if parent_id is not None else None
+    return found
 
 
 def _sub_spec(parsed, instance: Instance, process_id: str):

@@ -44,7 +44,7 @@ def patient_page(service, patient_id: str, viewer: Actor) -> PatientPage:
         open_tasks = queries.patient_tasks(s, patient_id)
         programs = []
         for instance in instances:
-            drawn = [d.to_dict() for d in diagrams.instance_diagrams(s, service.runtime.specs,
+            drawn = [d.to_dict() for d in diagrams.instance_diagrams(s, service.runtime,
                                                                       get_instance(s, instance.id))]
             programs.append(ProgramView(instance, drawn, [t for t in open_tasks if t.instance_id == instance.id]))
         events: list[AuditEvent] = queries.patient_history(s, patient_id, limit=150)
