@@ -244,3 +244,13 @@ def test_minutes_of_every_part_are_added_to_earlier_care_minutes(pathways):
     assess_function(pathways, instance.id)
     care_minutes = data_of(pathways, instance.id)["care_minutes"]
     assert (care_minutes["2025-12"], sum(care_minutes.values())) == (30, 80)
+
+
+def test_current_data_shows_answers_given_inside_a_running_stage(pathways, assessment):
+    from engine import instance_data
+    from engine.instances import get_instance
+
+    complete(pathways, assessment, "PHQ-9 depression screen", PHQ9_MILD, CARE_MANAGER)
+    with pathways.db.transaction() as s:
+        data = instance_data.current_data(s, pathways.runtime, get_instance(s, assessment))
+    assert data["phq9_1"] == 1

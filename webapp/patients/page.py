@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine import diagrams, patients, queries, taskview
+from engine import audit, diagrams, instance_data, patients, queries, taskview
 from engine.actors import Actor
 from engine.instances import get_instance
 from engine.models import AuditEvent, InboxTask, Instance, InstanceStatus, Patient
@@ -56,12 +56,19 @@ def patient_page(service, patient_id: str, viewer: Actor) -> PatientPage:
     return page
 
 
+def _data(service, instance_id: int, viewer: Actor) -> dict:
+    with service.db.transaction() as s:
+        instance = get_instance(s, instance_id)
+        audit.record(s, "viewed", viewer.name, instance=instance, details={"what": "data"})
+        return instance_data.current_data(s, service.runtime, instance)
+
+
 def _add_care_plan(service, page: PatientPage, viewer: Actor) -> None:
     """The care plan and risk figures of the most recent program that has them (read from its data)."""
     for instance in page.instances:  # newest first
         if instance.status == InstanceStatus.ERROR:
             continue
-        data = service.instance_data(instance.id, viewer=viewer)
+        data = _data(service, instance.id, viewer)
         plan = data.get("care_plan")
         if page.risk == {}:
             page.risk = {k: data[k] for k in ("risk_tier", "lace_score", "lace_band", "phq9_total",
