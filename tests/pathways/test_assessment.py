@@ -250,7 +250,7 @@ def test_current_data_shows_answers_given_inside_a_running_stage(pathways, asses
     from engine import instance_data
     from engine.instances import get_instance
 
-    complete(pathways, assessment, "PHQ-9 depression screen", PHQ9_MILD, CARE_MANAGER)
+    complete(pathways, assessment.id, "PHQ-9 depression screen", PHQ9_MILD, CARE_MANAGER)
     with pathways.db.transaction() as s:
-        data = instance_data.current_data(s, pathways.runtime, get_instance(s, assessment))
+        data = instance_data.current_data(s, pathways.runtime, get_instance(s, assessment.id))
     assert data["phq9_1"] == 1
