@@ -11,7 +11,7 @@ from engine import clock
 from engine.actors import Actor
 from engine.models.inbox import PRIORITIES
 from tests.engine.pathway_helpers import phq9_answers
-from tests.pathways.stages import deploy_stage
+from tests.pathways.library import deploy_stages
 
 CARE_MANAGER = Actor.person("carl", "care_manager")
 PHYSICIAN = Actor.person("phil", "physician")
@@ -50,7 +50,7 @@ def complete(pathways, instance_id, title, answers, actor=CARE_MANAGER):
 @pytest.fixture
 def screen(pathways):
     """screen(phq9=..., gad7=..., start data...) -> instance id, after the PHQ-9 (and the GAD-7 if given)."""
-    deploy_stage(pathways, "mood_screening")
+    deploy_stages(pathways, "mood_screening")
 
     def run(phq9: dict, gad7: dict | None = None, **start_data) -> int:
         instance_id = pathways.start("mood_screening", "MRN300", start_data).id
@@ -67,7 +67,7 @@ def status(pathways, instance_id):
 
 
 def test_screening_starts_with_the_phq9_for_the_care_manager(pathways):
-    deploy_stage(pathways, "mood_screening")
+    deploy_stages(pathways, "mood_screening")
     instance_id = pathways.start("mood_screening", "MRN300").id
     assert [(t.title, t.role) for t in pathways.tasks(instance_id=instance_id)] == [(PHQ9, "care_manager")]
 

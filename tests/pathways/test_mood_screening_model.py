@@ -7,8 +7,7 @@ from lxml import etree
 
 from engine.parsing import parse_bundle
 from engine.validation import FLOW_NODES, NS
-from tests.pathways.library import PATHWAYS
-from tests.pathways.stages import stage_bundle
+from tests.pathways.library import PATHWAYS, stages_bundle
 
 ROOT = etree.parse(str(PATHWAYS / "bpmn" / "mood_screening.bpmn")).getroot()
 PROCESS = ROOT.find("bpmn:process", NS)
@@ -16,7 +15,7 @@ NODES = [el for el in PROCESS.iter() if etree.QName(el).localname in FLOW_NODES]
 
 
 def test_stage_deploys_without_warnings():
-    assert parse_bundle(stage_bundle("mood_screening")).warnings == []
+    assert parse_bundle(stages_bundle("mood_screening")).warnings == []
 
 
 def test_process_is_the_executable_mood_screening():
