@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from . import clock
 from .models import AuditEvent
+from .writes import WriteBatch, defer
 
 MAX_VALUE_CHARS = 500
 
@@ -24,8 +25,9 @@ def record(
     element_id: str | None = None,
     details: dict | None = None,
 ) -> None:
-    """Append one event to the transaction. The events of a transaction are written together, as one plain
-    INSERT just before it commits (no ORM objects, no RETURNING): this sits on every step's hot path."""
+    """Append one event to the transaction. The events of a transaction are written together, as plain INSERTs
+    (no ORM objects, no RETURNING): with a step's rows when the runtime saves one (`queue_pending`), else
+    just before the transaction commits. This sits on every step's hot path."""
     session.info.setdefault(_PENDING, []).append(dict(
         at=clock.now(),
         actor=actor,
@@ -40,14 +42,23 @@ def record(
 
 
 _PENDING = "carepath_pending_audit"
+INSERT = insert(AuditEvent.__table__).inline()
+
+
+def queue_pending(session: Session, batch: WriteBatch) -> None:
+    """Hand the events recorded so far to `batch`, which writes them with the step's other rows; events
+    recorded after that are written at commit."""
+    rows = session.info.pop(_PENDING, None)
+    for row in rows or ():
+        batch.add(INSERT, row)
 
 
 @event.listens_for(Session, "before_commit")
 def _write_pending(session: Session) -> None:
-    rows = session.info.pop(_PENDING, None)
-    if rows:
-        session.flush()
-        session.connection().execute(insert(AuditEvent.__table__), rows)
+    if session.info.get(_PENDING):
+        batch = WriteBatch()
+        queue_pending(session, batch)
+        defer(session, batch)  # on PostgreSQL, sent with the COMMIT
 
 
 @event.listens_for(Session, "after_rollback")
@@ -56,7 +67,7 @@ def _drop_pending(session: Session) -> None:
 
 
 def pending(session: Session) -> list[dict]:
-    """Events recorded in this transaction and not yet written (they are written at commit)."""
+    """Events recorded in this transaction and not yet written (they are written at the next save or commit)."""
     return list(session.info.get(_PENDING, []))
 
 

@@ -12,16 +12,18 @@ from dataclasses import dataclass
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from . import audit, clock
 from .errors import InvalidState
-from .models import Instance, InstanceStatus
+from .models import InboxTask, Instance, InstanceStatus
 from .parsing import ParsedBundle
 from .sandbox import SandboxedScriptEngine, SandboxLimits
 from .specs import SpecCache
 from .state import decode_state, encode_state
 from .sync import clear_waits, sync_rows
+from .writes import WriteBatch, defer, queue_dirty
 
 log = logging.getLogger(__name__)
 clock.install()
@@ -85,6 +87,13 @@ class Runtime:
 
     # ------------------------------------------------------------------------------------------ save
     def save(self, session: Session, loaded: Loaded, actor: str) -> None:
+        """Write the instance's new state, its inbox/timer/message rows and the audit events recorded so far.
+
+        The instance row, the inbox rows and the audit events go as one `WriteBatch` (on PostgreSQL, with the
+        COMMIT, in one round trip: engine.writes); the instance's UPDATE is checked against its version, so a
+        concurrent save of the same instance makes this one fail with `StaleDataError` and the transaction
+        roll back with nothing saved.
+        """
         instance, workflow = loaded.instance, loaded.workflow
         now = clock.now()
         if instance.status == InstanceStatus.RUNNING and workflow.completed:
@@ -93,11 +102,15 @@ class Runtime:
             audit.record(session, "completed_instance", actor, instance=instance)
         instance.state = encode_state(workflow)
         instance.updated_at = now
-        if instance.status in InstanceStatus.ENDED:
-            clear_waits(session, instance, now, f"instance {instance.status}", actor)
-        else:
-            sync_rows(session, instance, workflow, now, actor)
-        session.flush()
+        if inspect(instance).pending:
+            session.flush()
+        batch = WriteBatch()
+        with session.no_autoflush:
+            if instance.status in InstanceStatus.ENDED:
+                clear_waits(session, instance, now, f"instance {instance.status}", actor)
+            else:
+                sync_rows(session, instance, workflow, now, actor, batch)
+        write_changes(session, batch)
 
     def require_running(self, instance: Instance, doing: str) -> None:
         if instance.status == InstanceStatus.RUNNING:
@@ -109,6 +122,20 @@ class Runtime:
             InstanceStatus.TERMINATED: "it was terminated",
         }
         raise InvalidState(f"cannot {doing}: instance {instance.id} is not running ({hints.get(instance.status)})")
+
+
+def write_changes(session: Session, batch: WriteBatch) -> None:
+    """Send a step's writes together: the changed instance and inbox rows (the instance's UPDATE first, checked
+    against its version), what `batch` holds (new inbox rows, dropped waits), and the audit events recorded so
+    far. On PostgreSQL they go with the transaction's next statement or its commit (engine.writes.defer). Anything
+    else the step changed (timer and message rows) is flushed by the ORM after them."""
+    writes = WriteBatch()
+    queue_dirty(session, writes, (Instance, InboxTask))
+    writes.extend(batch)
+    audit.queue_pending(session, writes)
+    defer(session, writes)
+    if session.new or session.deleted or session.dirty:
+        session.flush()
 
 
 MAX_ENGINE_ROUNDS = 100

@@ -5,7 +5,7 @@ from datetime import datetime
 from uuid import UUID
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, contains_eager
 
 from . import audit, clock
@@ -15,14 +15,21 @@ from .formdata import validate_submission
 from .instances import get_instance
 from .models import InboxTask, TaskStatus
 from .runtime import Runtime
+from .writes import read_before_begin
+
+# built once: a completion starts with it, and building the statement costs about what running it does
+_TASK_WITH_INSTANCE = (
+    select(InboxTask).join(InboxTask.instance).options(contains_eager(InboxTask.instance))
+    .where(InboxTask.id == bindparam("task_id"))
+)
 
 
 def get_task(session: Session, task_id: int) -> InboxTask:
-    """The task row, with its instance loaded by the same query (later lookups hit the identity map)."""
-    row = session.scalars(
-        select(InboxTask).join(InboxTask.instance).options(contains_eager(InboxTask.instance))
-        .where(InboxTask.id == task_id)
-    ).first()
+    """The task row, with its instance loaded by the same query (later lookups hit the identity map).
+
+    A plain read, usually the transaction's first statement: it may run before the BEGIN (engine.writes)."""
+    with read_before_begin(session):
+        row = session.scalars(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()
     if row is None:
         raise NotFound(f"task {task_id} does not exist")
     return row

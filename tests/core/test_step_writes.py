@@ -1,0 +1,215 @@
+"""A step's writes go together (engine.writes.WriteBatch): the instance row checked against its version, the inbox
+rows and the audit events. On PostgreSQL they are held back until the next statement or the commit."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, update
+
+from engine import tasks as tasks_mod
+from engine.actors import Actor
+from engine.errors import Conflict
+from engine.models import AuditEvent, InboxTask, Instance, TaskStatus
+from engine.runtime import Runtime
+from tests.conftest import FIXTURES
+
+REVIEW = FIXTURES / "bpmn" / "review_loop"
+CARL = Actor.person("carl", "care_manager")
+
+
+@pytest.fixture
+def started(pathways):
+    pathways.deploy(REVIEW)
+    instance = pathways.start("review_loop", "patient-1")
+    return instance, pathways.tasks(instance_id=instance.id)[0]
+
+
+def _count(session, model, *where):
+    return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_a_completion_leaves_nothing_for_the_orm_to_flush_and_reads_see_its_writes(pathways, database, started):
+    instance, task = started
+    with database.transaction() as session:
+        row = tasks_mod.complete(session, pathways.runtime, task.id, {"decision": "continue"}, CARL)
+        assert not session.dirty and not session.new and not session.deleted
+        assert row.status == TaskStatus.COMPLETED
+        stored = session.get(Instance, instance.id)
+        assert stored.lock_version == instance.lock_version + 1
+        # read-your-writes in the same transaction: the new inbox row and the audit event are there
+        assert _count(session, InboxTask, InboxTask.instance_id == instance.id,
+                      InboxTask.status == TaskStatus.OPEN) == 1
+        assert _count(session, AuditEvent, AuditEvent.action == "completed") == 1
+    with database.transaction() as session:
+        assert session.get(Instance, instance.id).lock_version == instance.lock_version + 1
+        assert session.get(InboxTask, task.id).completed_by == "carl"
+
+
+def test_a_save_over_an_instance_changed_meanwhile_conflicts_and_keeps_nothing(pathways, database, started,
+                                                                             monkeypatch):
+    instance, task = started
+    original = Runtime.save
+
+    def someone_else_saves_first(self, session, loaded, actor):
+        with database.engine.begin() as conn:
+            conn.execute(update(Instance).where(Instance.id == instance.id)
+                         .values(lock_version=Instance.lock_version + 1))
+        return original(self, session, loaded, actor)
+
+    monkeypatch.setattr(Runtime, "save", someone_else_saves_first)
+    with pytest.raises(Conflict) as caught:
+        pathways.complete(task.id, {"decision": "continue"}, CARL)
+    monkeypatch.setattr(Runtime, "save", original)
+    assert "nothing was saved" in str(caught.value)
+
+    with database.transaction() as session:
+        assert session.get(InboxTask, task.id).status == TaskStatus.OPEN
+        assert _count(session, InboxTask, InboxTask.instance_id == instance.id) == 1
+        assert _count(session, AuditEvent, AuditEvent.action == "completed") == 0
+    # the pooled connection carries nothing of the failed step into the next one
+    pathways.complete(task.id, {"decision": "continue"}, CARL)
+    with database.transaction() as session:
+        assert _count(session, AuditEvent, AuditEvent.action == "completed") == 1
+        assert _count(session, InboxTask, InboxTask.instance_id == instance.id) == 2
+
+
+def test_a_failure_after_the_save_rolls_the_step_back(pathways, database, started):
+    instance, task = started
+    with pytest.raises(RuntimeError):
+        with database.transaction() as session:
+            tasks_mod.complete(session, pathways.runtime, task.id, {"decision": "continue"}, CARL)
+            raise RuntimeError("the caller fails after the save")
+    with database.transaction() as session:
+        assert session.get(InboxTask, task.id).status == TaskStatus.OPEN
+        assert session.get(Instance, instance.id).lock_version == instance.lock_version
+        assert _count(session, AuditEvent, AuditEvent.action == "completed") == 0
+
+
+def test_audit_events_recorded_after_the_save_are_written_with_the_commit(pathways, database, started):
+    from engine import audit
+
+    instance, task = started
+    with database.transaction() as session:
+        tasks_mod.complete(session, pathways.runtime, task.id, {"decision": "continue"}, CARL)
+        audit.record(session, "viewed", "carl", instance=session.get(Instance, instance.id))
+    with database.transaction() as session:
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.instance_id == instance.id)
+                                  .order_by(AuditEvent.id)).all()
+    assert actions[-2:] == ["completed", "viewed"]
+
+
+def _driver(session):
+    return session.connection().connection.driver_connection
+
+
+def test_a_write_after_a_read_before_begin_is_still_in_the_transaction(pathways, database, started):
+    instance, task = started
+    with pytest.raises(RuntimeError):
+        with database.transaction() as session:
+            row = tasks_mod.get_task(session, task.id)  # may run before the BEGIN (PostgreSQL)
+            if database.dialect == "postgresql":
+                from psycopg.pq import TransactionStatus
+
+                assert _driver(session).pgconn.transaction_status == TransactionStatus.IDLE
+            row.assignee = "carl"
+            session.flush()  # the BEGIN goes first
+            raise RuntimeError("fails before the commit")
+    with database.transaction() as session:
+        assert session.get(InboxTask, task.id).assignee is None
+
+
+def test_the_next_transaction_on_the_connection_is_the_drivers_own_again(pathways, database, started):
+    instance, task = started
+    pathways.task(task.id)  # a read-only transaction: no BEGIN, no COMMIT
+    pathways.claim(task.id, CARL)
+    pathways.complete(task.id, {"decision": "continue"}, CARL)
+    with database.transaction() as session:
+        if database.dialect == "postgresql":
+            assert _driver(session).autocommit is False
+        assert session.get(InboxTask, task.id).status == TaskStatus.COMPLETED
+        assert _count(session, AuditEvent, AuditEvent.action.in_(["claimed", "completed"])) == 2
+
+
+def test_read_before_begin_ends_with_its_transaction_on_a_reused_connection(pathways, database, started):
+    from sqlalchemy.orm import Session
+
+    from engine.writes import read_before_begin
+
+    instance, task = started
+    with database.engine.connect() as conn:
+        with Session(bind=conn) as session:
+            with read_before_begin(session):
+                session.get(InboxTask, task.id)
+            session.commit()
+        if database.dialect == "postgresql":
+            assert conn.connection.driver_connection.autocommit is False
+        with Session(bind=conn) as session:  # a transaction of the driver's own: a failure rolls back all of it
+            session.execute(update(InboxTask).where(InboxTask.id == task.id).values(assignee="nobody"))
+            session.rollback()
+        with Session(bind=conn) as session:
+            assert session.get(InboxTask, task.id).assignee is None
+
+
+def test_steps_keep_working_after_what_empties_the_servers_prepared_statements(pathways, database, started):
+    from sqlalchemy import text
+
+    instance, task = started
+    for _ in range(6):  # enough for the driver to prepare statements of its own too
+        pathways.tasks(instance_id=instance.id)
+    with database.transaction() as session:  # the driver empties the session's prepared statements after it
+        session.execute(text("DROP TABLE IF EXISTS carepath_scratch"))
+    pathways.complete(task.id, {"decision": "continue"}, CARL)
+    with pytest.raises(RuntimeError):  # and after a rollback
+        with database.transaction() as session:
+            session.execute(update(InboxTask).where(InboxTask.id == task.id).values(assignee="x"))
+            raise RuntimeError("roll back")
+    (next_task,) = pathways.tasks(instance_id=instance.id)
+    pathways.complete(next_task.id, {"decision": "continue"}, CARL)
+    with database.transaction() as session:
+        assert _count(session, AuditEvent, AuditEvent.action == "completed") == 2
+
+
+def test_inside_read_before_begin_a_write_or_a_locking_read_still_gets_its_transaction(pathways, database, started):
+    from engine.writes import read_before_begin
+
+    instance, task = started
+    with pytest.raises(RuntimeError):
+        with database.transaction() as session:
+            with read_before_begin(session):
+                session.get(Instance, instance.id, with_for_update=True)
+                session.execute(update(InboxTask).where(InboxTask.id == task.id).values(assignee="x"))
+            raise RuntimeError("roll back")
+    with database.transaction() as session:
+        assert session.get(InboxTask, task.id).assignee is None
+
+
+TIMER_THEN_END = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="defs" targetNamespace="http://carepath.dev/test">
+  <bpmn:process id="wait_then_end" name="Wait then end" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:intermediateCatchEvent id="wait_day" name="One day">
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:timerEventDefinition><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">'P1D'</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:intermediateCatchEvent>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait_day" />
+    <bpmn:sequenceFlow id="f2" sourceRef="wait_day" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_timer_that_ends_its_instance_is_audited_as_fired_and_its_row_dropped(pathways, tmp_path, frozen_clock):
+    from engine.models import TimerWait
+
+    (tmp_path / "wait_then_end.bpmn").write_text(TIMER_THEN_END)
+    pathways.deploy(tmp_path)
+    instance = pathways.start("wait_then_end", "p1")
+    frozen_clock.advance(days=1, minutes=1)
+    assert pathways.run_due_timers() == 1
+    view = pathways.instance(instance.id)
+    assert view.instance.status == "completed"
+    assert [e.action for e in view.history].count("timer_fired") == 1
+    with pathways.db.transaction() as session:
+        assert _count(session, TimerWait, TimerWait.instance_id == instance.id) == 0
