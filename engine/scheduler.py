@@ -1,7 +1,9 @@
 """The in-process timer sweep of the embedded default: a daemon thread firing due timers every few seconds.
 
 With a broker configured, Celery beat and workers do this job instead; without one, the web app and
-`carepath serve` start this thread so that a single process needs no other service.
+`carepath serve` start this thread so that a single process needs no other service. `TimerSweep` fires timers
+only; engine.jobs.inprocess.InProcessScheduler extends it with the rest of the background work (stored jobs,
+notifications).
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ class TimerSweep:
     def sweep_once(self) -> int:
         """Fire what is due now; a failure is logged and kept, never raised into the thread."""
         try:
-            fired = self.pathways.run_due_timers()
+            fired = self.work()
             self.last_error = None
         except Exception as exc:  # the sweep must outlive a bad instance or a database hiccup
             log.exception("timer sweep failed")
@@ -35,6 +37,10 @@ class TimerSweep:
         self.sweeps += 1
         self.fired += fired
         return fired
+
+    def work(self) -> int:
+        """One sweep's work; returns the timers fired."""
+        return self.pathways.run_due_timers()
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -6,14 +6,15 @@ with a clear message and nothing of its work is stored.
 from __future__ import annotations
 
 import logging
+import uuid
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, clock, queries
+from . import audit, clock, queries, receipts
 from . import deployments as deployments_mod
 from . import instances as instances_mod
 from . import messages as messages_mod
@@ -156,30 +157,69 @@ class CarePathways:
 
     # ------------------------------------------------------------------------------------ time and events
     def run_due_timers(self, now: datetime | None = None, limit: int = 500) -> int:
-        """Fire every timer due at `now`; each instance in its own transaction. Returns timers fired."""
+        """Fire the timers due at `now` (of at most `limit` rows, see `fire_due_timers`). Returns timers fired."""
+        return self.fire_due_timers(now, limit)[1]
+
+    def fire_due_timers(self, now: datetime | None = None, limit: int = 500, *, owner: str | None = None,
+                        lease_seconds: float = 60.0) -> tuple[int, int]:
+        """Claim up to `limit` due timer rows for `owner` (engine.timers.claim_due), then fire their instances;
+        returns (instances claimed, timers fired).
+
+        The claimed instances are fired in one transaction (locked in id order, so two batches never deadlock):
+        a third of the cost of one transaction each. Should that fail (a concurrent completion of one of them,
+        say), nothing of it is kept and each instance is fired in its own transaction instead; one that fails
+        then keeps its claim until the lease runs out, and any sweep retries it."""
         now = now or clock.now()
-        with self.db.transaction() as session:
-            instance_ids = timers_mod.due_instance_ids(session, now, limit)
+        owner = owner or f"sweep:{uuid.uuid4().hex[:12]}"
+        with self.transaction("claim due timers") as session:
+            instance_ids = timers_mod.claim_due(session, owner, now, timedelta(seconds=lease_seconds), limit)
+        if not instance_ids:
+            return 0, 0
+        try:
+            with self.transaction(f"fire the timers of {len(instance_ids)} instances") as session:
+                fired = sum(timers_mod.fire_due(session, self.runtime, i, now, owner=owner)
+                            for i in sorted(instance_ids))
+            return len(instance_ids), fired
+        except Exception as exc:  # noqa: BLE001 - retried below, one instance at a time
+            log.info("firing a batch of %d instances' timers failed (%s); firing them one by one",
+                     len(instance_ids), exc)
         fired = 0
         for instance_id in instance_ids:
-            fired += self._with_retries(f"fire timers of instance {instance_id}",
-                                        lambda s, i=instance_id: timers_mod.fire_due(s, self.runtime, i, now))
-        return fired
+            try:
+                fired += self._with_retries(f"fire timers of instance {instance_id}", lambda s, i=instance_id:
+                                            timers_mod.fire_due(s, self.runtime, i, now, owner=owner))
+            except Exception:  # one bad instance must not hold up the others; its lease brings it back
+                log.exception("firing the timers of instance %s failed; retried when its claim runs out",
+                              instance_id)
+        return len(instance_ids), fired
 
-    def correlate(self, name: str, keys: dict, payload: dict | None = None, actor: Actor = SYSTEM):
-        """Deliver message `name` to the instances whose correlation keys match `keys`, or start one."""
+    def correlate(self, name: str, keys: dict, payload: dict | None = None, actor: Actor = SYSTEM, *,
+                  idempotency_key: str | None = None):
+        """Deliver message `name` to the instances whose correlation keys match `keys`, or start one.
+
+        With an `idempotency_key` (the message's id), each delivery is recorded under it in the delivering
+        transaction (engine.receipts): the same message sent again reports what it did the first time and
+        changes nothing."""
         messages_mod.check_message(name, keys, payload)
         result = messages_mod.CorrelationResult(message=name)
+        key = idempotency_key
         with self.db.transaction() as session:
             waits = messages_mod.matching_waits(session, name, keys)
-        for instance_id in sorted({w.instance_id for w in waits}):
+            done = receipts.done(session, key) if key else {}
+        if "start" in done:
+            result.started.append(done["start"])
+            return result
+        result.delivered.extend(sorted(i for i in done.values() if i is not None))
+        for instance_id in sorted({w.instance_id for w in waits} - set(result.delivered)):
             def deliver(session, instance_id=instance_id):
-                instance = instances_mod.get_instance(session, instance_id)
+                instance = instances_mod.get_instance(session, instance_id, for_update=True)
                 if not messages_mod.is_deliverable(instance):
                     return "skipped"
                 mine = messages_mod.matching_waits(session, name, keys, instance_id)
                 if not mine:
                     return None  # it stopped waiting meanwhile
+                if key and not receipts.record(session, key, str(instance_id), instance_id):
+                    return "delivered"  # a concurrent copy of this message delivered it
                 messages_mod.deliver(session, self.runtime, instance, name, payload, actor, mine)
                 return "delivered"
             # counted only once the transaction committed (a retried conflict must not count twice)
@@ -194,6 +234,8 @@ class CarePathways:
                     instance = messages_mod.start_by_message(session, self.runtime, deployment, process, name,
                                                              keys, payload, actor)
                     result.started.append(instance.id)
+                if key and result.started:
+                    receipts.record(session, key, "start", result.started[0])
         return result
 
     def _with_retries(self, what: str, work):

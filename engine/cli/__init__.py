@@ -176,9 +176,9 @@ def cli(ctx, database_url, actor_name, roles, json_output, debug):
 
 
 def _register() -> None:
-    from . import authoring, demo, deploy, events, instances, tasks, users
+    from . import authoring, demo, deploy, events, instances, jobs, tasks, users
 
-    for module in (deploy, instances, tasks, events, demo, users, authoring):
+    for module in (deploy, instances, tasks, events, demo, users, authoring, jobs):
         for command in module.COMMANDS:
             cli.add_command(command)
 

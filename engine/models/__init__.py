@@ -5,12 +5,14 @@ from .base import Base
 from .deployment import Deployment, DeploymentFile
 from .inbox import InboxTask, TaskStatus
 from .instance import Instance, InstanceStatus
+from .jobs import BackgroundJob, JobReceipt, JobStatus, Notification, NotificationStatus
 from .patient import Patient
 from .waits import MessageWait, TimerWait
 from .worklog import ImportJob, TaskDraft, TimeEntry
 
 __all__ = [
     "AuditEvent",
+    "BackgroundJob",
     "Base",
     "Deployment",
     "DeploymentFile",
@@ -18,7 +20,11 @@ __all__ = [
     "InboxTask",
     "Instance",
     "InstanceStatus",
+    "JobReceipt",
+    "JobStatus",
     "MessageWait",
+    "Notification",
+    "NotificationStatus",
     "Patient",
     "TaskDraft",
     "TaskStatus",

@@ -21,6 +21,9 @@ class TimerWait(Base):
     name: Mapped[str | None] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(20))  # date, duration, cycle
     due_at: Mapped[datetime]
+    # the sweep that claimed the row to fire it, until when (engine.jobs.claims); empty when unclaimed
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    lease_until: Mapped[datetime | None]
 
 
 class MessageWait(Base):

@@ -1,0 +1,228 @@
+"""The background tasks, as plain functions of a job context and an envelope: Celery workers and the in-process
+executor run the same code.
+
+    carepath.sweep               find due work and ring its bells (every few seconds, from beat or a thread)
+    carepath.fire_timers         claim due timers in batches and fire them, until none is left
+    carepath.run_job             run one stored background job (a message to correlate, an import)
+    carepath.send_notification   send one planned e-mail
+    carepath.plan_notifications  plan reminders and escalations, then ring their bells
+    carepath.daily_digest        plan each care manager's digest, then ring their bells
+"""
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from engine.models import Instance, InstanceStatus, TimerWait
+
+from . import queue
+from .context import JobContext
+from .envelope import Envelope
+
+log = logging.getLogger(__name__)
+
+TASKS: dict[str, Callable[[JobContext, Envelope], Any]] = {}
+HANDLERS: dict[str, Callable[[JobContext, dict, str], dict | None]] = {}
+
+
+def task(name: str):
+    def register(fn):
+        TASKS[name] = fn
+        return fn
+    return register
+
+
+def handler(kind: str):
+    """Register the function that runs background jobs of `kind`: fn(ctx, payload, key) -> result (JSON)."""
+    def register(fn):
+        HANDLERS[kind] = fn
+        return fn
+    return register
+
+
+def execute(ctx: JobContext, envelope: Envelope):
+    if envelope.expired():
+        log.info("%s %s expired unrun (a later sweep redoes its work)", envelope.task, envelope.key)
+        return None
+    fn = TASKS.get(envelope.task)
+    if fn is None:
+        raise LookupError(f"no carepath task named {envelope.task!r}")
+    return fn(ctx, envelope)
+
+
+def ring(ctx: JobContext, task_name: str, args: dict | None = None, ttl: float | None = None) -> None:
+    ctx.executor.dispatch(Envelope.new(task_name, args, ttl=ttl))
+
+
+# ------------------------------------------------------------------------------------------------ timers
+
+def due_timers(ctx: JobContext, cap: int) -> int:
+    """How many due timer rows nobody has claimed (at most `cap`): a cheap look before ringing."""
+    now = ctx.now()
+    with ctx.db.transaction() as session:
+        rows = (select(TimerWait.id).join(Instance, Instance.id == TimerWait.instance_id)
+                .where(TimerWait.due_at < now, Instance.status == InstanceStatus.RUNNING,
+                       or_(TimerWait.lease_until.is_(None), TimerWait.lease_until < now))
+                .limit(cap).subquery())
+        return session.scalar(select(func.count()).select_from(rows)) or 0
+
+
+def drain_timers(ctx: JobContext, budget: float | None = None) -> int:
+    """Claim and fire due timers batch after batch until none is left (or the time budget is spent)."""
+    s = ctx.settings
+    deadline = time.monotonic() + (s.drain_seconds if budget is None else budget)
+    fired = 0
+    while True:
+        claimed, n = ctx.pathways.fire_due_timers(limit=s.claim_batch, owner=ctx.owner,
+                                                  lease_seconds=s.timer_lease_seconds)
+        fired += n
+        if not claimed or time.monotonic() >= deadline:
+            return fired
+
+
+@task("carepath.fire_timers")
+def fire_timers(ctx: JobContext, envelope: Envelope) -> int:
+    return drain_timers(ctx)
+
+
+def coming_due(ctx: JobContext, now: datetime, slots: int = 10) -> list[datetime]:
+    """When timers come due before the next sweep: one moment per tenth of the sweep interval that has any
+    (a timer is fired once its moment has passed, so each moment is the end of its slot)."""
+    horizon = now + ctx.seconds("sweep_seconds")
+    with ctx.db.transaction() as session:
+        moments = session.scalars(
+            select(TimerWait.due_at).join(Instance, Instance.id == TimerWait.instance_id)
+            .where(TimerWait.due_at >= now, TimerWait.due_at < horizon, Instance.status == InstanceStatus.RUNNING)
+            .order_by(TimerWait.due_at).limit(1000)).all()
+    width = ctx.settings.sweep_seconds / slots
+    ends = sorted({now + timedelta(seconds=width * (math.floor((m - now).total_seconds() / width) + 1))
+                   for m in moments})
+    return ends[:slots]
+
+
+@task("carepath.sweep")
+def sweep(ctx: JobContext, envelope: Envelope) -> dict:
+    """Ring the bells of due work, and schedule rings for the timers coming due before the next sweep (so a
+    timer waits for a tenth of the interval, not for the next sweep). It does no work itself, so it is quick
+    even when much is due."""
+    s = ctx.settings
+    now = ctx.now()
+    due = due_timers(ctx, s.claim_batch * s.fanout)
+    drains = min(s.fanout, math.ceil(due / s.claim_batch))
+    for _ in range(drains):
+        ring(ctx, "carepath.fire_timers", ttl=max(2 * s.sweep_seconds, 10.0))
+    soon = coming_due(ctx, now) if getattr(ctx.executor, "schedules", False) else []
+    for moment in soon:
+        ctx.executor.dispatch(Envelope.new("carepath.fire_timers", ttl=max(3 * s.sweep_seconds, 10.0)), eta=moment)
+    jobs = redispatch(ctx)
+    return {"due_timers": due, "fire_tasks": drains, "scheduled": len(soon), **jobs}
+
+
+def redispatch(ctx: JobContext) -> dict:
+    """Ring again for stored jobs and notifications whose bell was lost (a broker restarted empty) or whose
+    worker died (its lease ran out)."""
+    mark = ctx.seconds("redispatch_seconds")
+    with ctx.db.transaction() as session:
+        job_ids = queue.stale(session, ctx.now(), mark)
+    for job_id in job_ids:
+        ring(ctx, "carepath.run_job", {"job_id": job_id})
+    notification_ids = ctx.notifier.stale(mark) if ctx.notifier is not None else []
+    for notification_id in notification_ids:
+        ring(ctx, "carepath.send_notification", {"id": notification_id})
+    return {"jobs": len(job_ids), "notifications": len(notification_ids)}
+
+
+# ------------------------------------------------------------------------------------------------ stored jobs
+
+@task("carepath.run_job")
+def run_job(ctx: JobContext, envelope: Envelope) -> str:
+    return run_stored(ctx, int(envelope.args["job_id"]))
+
+
+def run_stored(ctx: JobContext, job_id: int) -> str:
+    """Claim the job, run its handler, record the outcome: 'done', 'retry', 'failed' or 'skipped' (done
+    already, held by another worker, or waiting for its back-off)."""
+    s = ctx.settings
+    with ctx.db.transaction() as session:
+        job = queue.claim(session, job_id, ctx.owner, ctx.now(), ctx.seconds("job_lease_seconds"))
+    if job is None:
+        return "skipped"
+    fn = HANDLERS.get(job.kind)
+    try:
+        if fn is None:
+            raise LookupError(f"no handler for background jobs of kind {job.kind!r}")
+        result = fn(ctx, job.payload, job.key)
+    except Exception as exc:  # recorded on the job: retried after a back-off unless it cannot succeed
+        permanent = queue.is_permanent(exc) or isinstance(exc, LookupError)
+        log.warning("background job %s (%s) failed: %s", job_id, job.kind, exc, exc_info=not permanent)
+        with ctx.db.transaction() as session:
+            status = queue.fail(session, job_id, ctx.owner, ctx.now(), f"{type(exc).__name__}: {exc}",
+                                retry=not permanent, max_attempts=s.max_attempts)
+        return "retry" if status == "queued" else "failed"
+    with ctx.db.transaction() as session:
+        queue.finish(session, job_id, ctx.owner, ctx.now(), result)
+    return "done"
+
+
+@handler("correlate_message")
+def correlate_message(ctx: JobContext, payload: dict, key: str) -> dict:
+    from engine.actors import Actor
+
+    actor = Actor.system_actor(payload.get("actor") or "messages")
+    result = ctx.pathways.correlate(payload["name"], payload["keys"], payload.get("payload"), actor,
+                                    idempotency_key=key)
+    return {"delivered": result.delivered, "started": result.started, "skipped": result.skipped}
+
+
+@handler("import_patients")
+def import_patients(ctx: JobContext, payload: dict, key: str) -> dict:
+    """A CSV import (engine.patient_import): each batch of rows commits with the job's progress, so a run
+    after a crash goes on from the last batch that committed."""
+    from engine import patient_import
+
+    job = patient_import.run_job(ctx.db, int(payload["import_id"]))
+    if job is None:
+        raise RuntimeError(f"patient import {payload['import_id']} failed; see the import's error")
+    return {"import_id": job.id, "status": job.status, "added": job.added}
+
+
+# ------------------------------------------------------------------------------------------------ notifications
+
+@task("carepath.send_notification")
+def send_notification(ctx: JobContext, envelope: Envelope) -> str:
+    if ctx.notifier is None:
+        return "off"
+    s = ctx.settings
+    return ctx.notifier.send(int(envelope.args["id"]), ctx.owner, lease=ctx.seconds("job_lease_seconds"),
+                             max_attempts=s.max_attempts)
+
+
+def _ring_sends(ctx: JobContext, ids: list[int]) -> None:
+    ctx.notifier.mark_dispatched(ids, ctx.seconds("redispatch_seconds"))
+    for notification_id in ids:
+        ring(ctx, "carepath.send_notification", {"id": notification_id})
+
+
+@task("carepath.plan_notifications")
+def plan_notifications(ctx: JobContext, envelope: Envelope) -> int:
+    if ctx.notifier is None:
+        return 0
+    ids = ctx.notifier.plan_due()
+    _ring_sends(ctx, ids)
+    return len(ids)
+
+
+@task("carepath.daily_digest")
+def daily_digest(ctx: JobContext, envelope: Envelope) -> int:
+    if ctx.notifier is None:
+        return 0
+    day = envelope.args.get("day")
+    ids = ctx.notifier.plan_digests(date.fromisoformat(day) if day else None)
+    _ring_sends(ctx, ids)
+    return len(ids)
