@@ -2,7 +2,8 @@
 measured in the same run (raw SpiffWorkflow with its own whole-blob JSON serializer).
 
 Figures: step_throughput (SQLite, and PostgreSQL when CAREPATH_BENCH_DATABASE_URL or
-CAREPATH_TEST_DATABASE_URL is set), history_flatness, storage_per_instance.
+CAREPATH_TEST_DATABASE_URL is set), history_flatness, storage_per_instance; on PostgreSQL inbox_page (web app,
+100,000 open tasks); with a broker too, timer_fire_throughput and timer_latency (real Celery workers).
 """
 from __future__ import annotations
 
@@ -104,27 +105,30 @@ def step_throughput(kind: str, bundle: Path, instances: int, rounds: int = 3) ->
          ratio >= 0.35, steps=steps, rounds=rounds)
 
 
-def _median_step(svc: CarePathways, instance_id: int, steps: int) -> float:
-    times = []
-    for _ in range(steps):
-        task = svc.tasks(instance_id=instance_id, limit=1)[0]
-        t0 = time.perf_counter()
-        svc.complete(task.id, {"decision": "continue"}, ACTOR)
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def _timed_step(svc: CarePathways, instance_id: int) -> float:
+    task = svc.tasks(instance_id=instance_id, limit=1)[0]
+    t0 = time.perf_counter()
+    svc.complete(task.id, {"decision": "continue"}, ACTOR)
+    return time.perf_counter() - t0
 
 
 def history_flatness(kind: str, loops: int, sample: int) -> None:
+    """A step of an instance after `loops` monthly reviews against a step of one after 1, measured in pairs:
+    the two instances' steps alternate, so both meet the same machine load and the same database (a busy
+    neighbour process or a WAL checkpoint lands on both, instead of on the late sample only)."""
     with fresh_database(kind) as db:
         svc = CarePathways(db)
         svc.deploy(REVIEW_LOOP)
-        instance_id = svc.start("review_loop", "patient-loop").id
-        _median_step(svc, instance_id, 1)
-        early = _median_step(svc, instance_id, sample)
-        for _ in range(loops - sample - 1):
-            task = svc.tasks(instance_id=instance_id, limit=1)[0]
-            svc.complete(task.id, {"decision": "continue"}, ACTOR)
-        late = _median_step(svc, instance_id, sample)
+        old = svc.start("review_loop", "patient-loop").id
+        for _ in range(loops):
+            _timed_step(svc, old)
+        young = svc.start("review_loop", "patient-young").id
+        _timed_step(svc, young)
+        early_times, late_times = [], []
+        for _ in range(sample):
+            late_times.append(_timed_step(svc, old))
+            early_times.append(_timed_step(svc, young))
+        early, late = statistics.median(early_times), statistics.median(late_times)
     ours = late / early
     raw = RawSpiff(REVIEW_LOOP / "review_loop.bpmn", "review_loop")
     # Raw SpiffWorkflow cannot go further: its task iterator stops at depth 1000, so a two-task loop's
@@ -182,6 +186,15 @@ def main(argv=None) -> int:
             history_flatness(kind, loops, sample)
         for kind in backends():
             storage_per_instance(kind, bundle)
+    from bench.inbox import inbox_page  # the web app's inbox: PostgreSQL only (the target is set for it)
+
+    if "postgresql" in backends():
+        inbox_page("postgresql", fresh_database, emit, tasks=20_000 if args.quick else 100_000,
+                   requests=70 if args.quick else 210)
+    from bench import timers  # real Celery workers on PostgreSQL: only when a database and a broker are set
+
+    timers.timer_fire_throughput(emit, args.quick)
+    timers.timer_latency(emit, args.quick)
     return 0
 
 

@@ -15,18 +15,21 @@ from engine.cli.demo import choose_bundle, default_pathways
 
 
 def _run(app, host: str, port: int, sweep_seconds: float) -> None:
+    """Serve the app; without a broker, the in-process scheduler fires timers and runs queued work here."""
     from werkzeug.serving import run_simple
 
-    from engine.scheduler import TimerSweep
+    from webapp.extensions import background
 
-    sweep = TimerSweep(app.extensions["carepath"], interval_seconds=sweep_seconds).start() \
-        if sweep_seconds > 0 else None
-    click.echo(f"serving on http://{host}:{port}/ (Ctrl+C stops)")
+    with app.app_context():
+        jobs = background()
+    if sweep_seconds > 0:
+        jobs.start(sweep_seconds)
+    click.echo(f"serving on http://{host}:{port}/ (Ctrl+C stops)"
+               + ("" if jobs.in_process else "; timers and jobs run on the Celery workers"))
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
-        if sweep is not None:
-            sweep.stop()
+        jobs.close()
 
 
 def _loopback(host: str) -> bool:

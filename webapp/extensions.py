@@ -31,3 +31,14 @@ def pathways():
 
 def database():
     return pathways().db
+
+
+def background():
+    """Background work (imports, messages, notifications): Celery workers when CELERY_BROKER_URL is set, else
+    threads of this process. Made on first use."""
+    jobs = current_app.extensions.get("carepath_jobs")
+    if jobs is None:
+        from engine.jobs import Background
+
+        jobs = current_app.extensions["carepath_jobs"] = Background(pathways())
+    return jobs

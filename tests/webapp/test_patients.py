@@ -129,3 +129,15 @@ def test_import_progress_is_served_as_json(signed_in):
     location = _upload(carl, CSV).headers["Location"]
     progress = carl.get(location + ".json").get_json()
     assert (progress["status"], progress["total"], progress["done"]) == ("done", 5, 5)
+
+
+def test_csv_import_runs_as_background_work(app, signed_in):
+    from webapp.extensions import background
+
+    app.config["IMPORT_INLINE"] = False
+    carl = signed_in("carl")
+    location = _upload(carl, CSV).headers["Location"]
+    with app.app_context():
+        background().join()
+        background().close()
+    assert carl.get(location + ".json").get_json()["status"] == "done"

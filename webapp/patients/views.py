@@ -1,8 +1,6 @@
 """Patients: the list and search, adding one, importing many from CSV, a patient's page, starting a program."""
 from __future__ import annotations
 
-import threading
-
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -11,7 +9,7 @@ from engine.errors import CarepathError, InvalidInput
 from engine.models import InstanceStatus
 from engine.patients import PatientInput, PatientInvalid
 
-from ..extensions import database, pathways
+from ..extensions import background, database, pathways
 from ..security import CLINICAL, MANAGE_PATIENTS, requires
 from .page import patient_page
 
@@ -116,12 +114,10 @@ def import_csv():
 
 
 def _run_in_background(job_id: int) -> None:
-    db = database()
-    if current_app.config.get("IMPORT_INLINE"):
-        patient_import.run_job(db, job_id)
+    if current_app.config.get("IMPORT_INLINE"):  # tests: the import runs within the request
+        patient_import.run_job(database(), job_id)
         return
-    threading.Thread(target=patient_import.run_job, args=(db, job_id), name=f"import-{job_id}",
-                     daemon=True).start()
+    background().import_patients(job_id)
 
 
 def _job_for_me(job_id: int):
