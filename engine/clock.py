@@ -67,11 +67,16 @@ def use_clock(clock):
         set_clock(previous)
 
 
+def _now_in(tz=None) -> datetime:
+    """The clock's now as `datetime.now(tz)` gives it: aware in `tz`, or naive local time without one."""
+    moment = _clock.now()
+    return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
+
+
 class _ClockedDatetime(datetime):
     @classmethod
     def now(cls, tz=None):
-        moment = _clock.now()
-        return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
+        return _now_in(tz)
 
     @classmethod
     def utcnow(cls):
@@ -102,8 +107,7 @@ class ScriptDatetime(datetime):
 
     @classmethod
     def now(cls, tz=None):
-        moment = _clock.now()
-        return moment.astimezone(tz) if tz is not None else moment.astimezone().replace(tzinfo=None)
+        return _now_in(tz)
 
     @classmethod
     def today(cls):

@@ -9,11 +9,11 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import audit, clock
+from .accounts import EMAIL
 from .errors import InvalidInput, NotFound
 from .models import Patient
 
 MRN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,49}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SEXES = ("female", "male", "other", "unknown")
 RISK_TIERS = ("low", "rising", "high", "complex")
 TEXT_LIMITS = {"given_name": 100, "family_name": 100, "phone": 40, "email": 320, "address": 500,

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from engine.actors import Actor
-
-NURSE = Actor.person("nina", "nurse", "care_manager")
-NURSE_LEAD = Actor.person("lena", "nurse_lead")
-CARE_MANAGER = Actor.person("carl", "care_manager")
-PHYSICIAN = Actor.person("phil", "physician")
-PHARMACIST = Actor.person("pia", "pharmacist")
-SOCIAL_WORKER = Actor.person("sam", "social_worker")
+from tests.engine.pathway_helpers import (
+    CARE_MANAGER,
+    NURSE,
+    NURSE_LEAD,
+    PHARMACIST,
+    PHYSICIAN,
+    SOCIAL_WORKER,
+)
 
 BY_ROLE = {"nurse": NURSE, "nurse_lead": NURSE_LEAD, "care_manager": CARE_MANAGER, "physician": PHYSICIAN,
            "pharmacist": PHARMACIST, "social_worker": SOCIAL_WORKER}
@@ -134,12 +135,12 @@ MEDICATIONS = {
     ],
     "medication_adherence": {"managed_by": "self", "doses_missed_last_7_days": 1, "barriers": ["cost"]},
 }
-_ADLS = ["bathing", "dressing", "toileting", "transferring", "continence", "feeding"]
-_IADLS = ["telephone", "shopping", "food_preparation", "housekeeping", "laundry", "transportation", "medications",
+ADLS = ["bathing", "dressing", "toileting", "transferring", "continence", "feeding"]
+IADLS = ["telephone", "shopping", "food_preparation", "housekeeping", "laundry", "transportation", "medications",
           "finances"]
 FUNCTION = {"functional_status": {
-    "adls": {name: "independent" for name in _ADLS},
-    "iadls": {name: "independent" for name in _IADLS} | {"transportation": "needs_help"},
+    "adls": {name: "independent" for name in ADLS},
+    "iadls": {name: "independent" for name in IADLS} | {"transportation": "needs_help"},
     "falls_12_months": 0, "lives_alone": True,
 }}
 SOCIAL_NEEDS = {"social_needs": {  # transportation screens positive

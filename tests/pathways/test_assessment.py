@@ -14,6 +14,7 @@ import pytest
 from engine.actors import Actor
 from engine.formdata import FormInvalid
 from engine.instances import get_instance
+from tests.pathways.answers import ADLS, IADLS, MEDICATIONS
 from tests.pathways.library import deploy_library, deploy_stages
 
 NURSE = Actor.person("nina", "nurse")
@@ -33,18 +34,6 @@ MEDICAL_HISTORY = {
     "medical_history": {"hospital_admissions_12_months": 1, "ed_visits_12_months": 2,
                         "allergies": "penicillin (rash)", "tobacco_use": "former"},
 }
-MEDICATIONS = {
-    "medications": [
-        {"name": "Metformin", "dose": "500 mg", "route": "oral", "frequency": "twice a day",
-         "prescriber": "Dr Lee", "indication": "diabetes"},
-        {"name": "Furosemide", "dose": "40 mg", "route": "oral", "frequency": "every morning",
-         "prescriber": "Dr Okafor", "indication": "heart failure"},
-    ],
-    "medication_adherence": {"managed_by": "self", "doses_missed_last_7_days": 1, "barriers": ["cost"]},
-}
-ADLS = ["bathing", "dressing", "toileting", "transferring", "continence", "feeding"]
-IADLS = ["telephone", "shopping", "food_preparation", "housekeeping", "laundry", "transportation", "medications",
-         "finances"]
 FUNCTION = {"functional_status": {
     "adls": {name: "independent" for name in ADLS} | {"bathing": "needs_help"},
     "iadls": {name: "independent" for name in IADLS} | {"shopping": "needs_help", "transportation": "dependent"},
