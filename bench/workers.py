@@ -77,6 +77,13 @@ class Cluster:
             os.killpg(proc.pid, sig)
             proc.wait(15)
 
+    def pause(self, name: str) -> None:
+        """Freeze a process (SIGSTOP): it holds what it holds, and commits nothing more until resumed or killed."""
+        os.killpg(self.processes[name].pid, signal.SIGSTOP)
+
+    def resume(self, name: str) -> None:
+        os.killpg(self.processes[name].pid, signal.SIGCONT)
+
     def stop(self) -> None:
         for proc in list(self.processes.values()):
             if proc.poll() is None:

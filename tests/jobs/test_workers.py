@@ -77,10 +77,21 @@ def test_a_worker_killed_mid_batch_leaves_nothing_stuck_and_nothing_twice(real_p
             return session.scalar(select(func.count()).select_from(TimerWait)
                                   .where(TimerWait.claimed_by.like(f"%:{victim.pid}:%")))
 
-    wait_until(lambda: sum(fired_per_instance(db).values()) >= 50 and victim_holds_claims(), 60,
-               step=0.01, what="the victim to be mid-batch")
-    cluster.kill("victim")  # kill -9, mid-transaction or between two
-    assert victim_holds_claims() > 0  # what it had claimed stays claimed until its lease runs out
+    def frozen_holding_claims():
+        """Freeze the victim; keep it frozen only if it still holds claims (else it just finished a batch)."""
+        if sum(fired_per_instance(db).values()) < 50:
+            return False
+        cluster.pause("victim")
+        time.sleep(0.05)  # a commit already on its way to the server lands now
+        if victim_holds_claims():
+            return True
+        cluster.resume("victim")
+        return False
+
+    wait_until(frozen_holding_claims, 60, step=0.01, what="the victim to be mid-batch")
+    held = victim_holds_claims()
+    cluster.kill("victim")  # kill -9 while frozen: mid-transaction or between two
+    assert held > 0 and victim_holds_claims() == held  # what it had claimed stays claimed until its lease runs out
     cluster.beat()  # the periodic sweep finds them again once the lease (3 s) has passed
     wait_until(lambda: all_fired(db, 500), 90, what="every timer to fire")
     assert_fired_exactly_once(db, ids)
