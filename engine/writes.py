@@ -216,17 +216,21 @@ def read_before_begin(session: Session):
     isolation here, every statement reads a snapshot of its own, so a read just before the BEGIN sees exactly
     what it would have seen as the transaction's first statement; nothing in the block may write or lock
     (no FOR UPDATE). Elsewhere, or when the transaction has begun already, the block simply runs.
+
+    The block gets the session's connection when its reads do run before the BEGIN, else None. A plain read
+    there needs nothing of the hooks below (no writes are held back, no BEGIN is due yet), so it may also go to
+    the driver directly (engine.reads).
     """
     connection = session.connection()
     raw = connection.connection.driver_connection
     if not (_batches_round_trips(connection.dialect) and _may_read_before_begin(connection, raw)) \
             or session.new or session.dirty or session.deleted:  # an autoflush would write: no
-        yield
+        yield None
         return
     raw.autocommit = True  # the driver sends no BEGIN of its own; the hooks below send it when it is due
     connection.info[LAZY_BEGIN] = "read"
     try:
-        yield
+        yield connection
     finally:
         connection.info[LAZY_BEGIN] = "pending"
 

@@ -219,6 +219,18 @@ class _Reader:
         return out
 
 
+def unanswered(form: Form, data: Mapping) -> list[str]:
+    """The names of the form's own answers (its top-level fields a person fills in) that `data` read from a post
+    does not hold: a field the person emptied, or a conditional field that no longer applies. Completing the task
+    should clear these from the task's data, or an earlier answer would outlive the one just given."""
+    names = []
+    for field in form.fields:
+        if field.kind in (NOTE, DISPLAY) or field.readonly or field.name in data or field.name in names:
+            continue
+        names.append(field.name)
+    return names
+
+
 def convert(field: Field, raw: str, task_data: Mapping | None = None):
     """(value, True) for a posted text read as the field's type, or (the text as typed, False)."""
     kind = field.kind

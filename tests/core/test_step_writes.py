@@ -213,3 +213,61 @@ def test_a_timer_that_ends_its_instance_is_audited_as_fired_and_its_row_dropped(
     assert [e.action for e in view.history].count("timer_fired") == 1
     with pathways.db.transaction() as session:
         assert _count(session, TimerWait, TimerWait.instance_id == instance.id) == 0
+
+
+def _columns(obj) -> dict:
+    return {column.key: getattr(obj, column.key) for column in obj.__table__.columns}
+
+
+def test_the_first_read_of_a_step_gives_the_objects_a_query_gives(pathways, database, started, frozen_clock):
+    """Read before the BEGIN on PostgreSQL, the task and instance rows come from the driver (engine.reads): the
+    same values, types and session state as the ORM's own query gives, which is what a read later in a
+    transaction uses."""
+    from sqlalchemy import inspect, text
+
+    instance, task = started
+    pathways.claim(task.id, CARL)  # timestamps and nulls both in the row
+    with database.transaction() as session:
+        first = tasks_mod.get_task(session, task.id)
+        assert not session.dirty and not session.new
+        assert inspect(first).persistent and not inspect(first).committed_state
+        assert inspect(first.instance).persistent and not inspect(first.instance).committed_state
+        first_values, first_instance = _columns(first), _columns(first.instance)
+    with database.transaction() as session:
+        session.execute(text("SELECT 1"))  # the transaction has begun: the read goes through the ORM
+        later = tasks_mod.get_task(session, task.id)
+        assert first_values == _columns(later) and first_instance == _columns(later.instance)
+    assert first_values["claimed_at"] == frozen_clock.now() and first_values["claimed_at"].tzinfo is not None
+    assert first_values["completed_at"] is None and first_instance["state"]
+
+
+def test_the_first_read_returns_the_sessions_own_objects_and_fills_in_what_they_lack(pathways, database, started):
+    from sqlalchemy import event
+
+    instance, task = started
+    statements = []
+    with database.engine.connect() as conn:
+        event.listen(conn, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        from sqlalchemy.orm import Session
+
+        with Session(bind=conn, expire_on_commit=False) as session:
+            held = session.get(InboxTask, task.id)  # without its instance
+            held_instance = session.get(Instance, instance.id)
+            session.commit()
+            session.expire(held_instance)
+            statements.clear()
+            row = tasks_mod.get_task(session, task.id)
+            assert row is held and row.instance is held_instance
+            assert held_instance.lock_version == instance.lock_version  # filled in by the read, not reloaded
+            # the read itself, through SQLAlchemy on SQLite; on PostgreSQL it went to the driver (engine.reads)
+            assert len(statements) == (0 if database.dialect == "postgresql" else 1)
+            session.commit()
+
+
+def test_a_whole_rows_read_must_select_whole_tables_in_order():
+    from engine.reads import WholeRows
+
+    with pytest.raises(ValueError):
+        WholeRows(select(InboxTask.__table__.c.id), InboxTask)
+    with pytest.raises(ValueError):
+        WholeRows(select(Instance.__table__, InboxTask.__table__), InboxTask, Instance)
