@@ -71,9 +71,9 @@ def pending(session: Session) -> list[dict]:
     return list(session.info.get(_PENDING, []))
 
 
-def changed_fields(before: dict, after: dict) -> dict:
-    """The fields whose value a submission changed, values shortened for the trail."""
-    changes = {}
+def changed_fields(before: dict, after: dict, cleared=()) -> dict:
+    """The fields whose value a submission changed, values shortened for the trail; a cleared one reads None."""
+    changes = {name: None for name in cleared}
     for key, value in after.items():
         if key not in before or before[key] != value:
             changes[key] = _short(value)

@@ -1,6 +1,7 @@
 """Server-side check of submitted task data against the task's JSON Schema form."""
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -39,19 +40,70 @@ def normalise_schema(schema):
 
 @lru_cache(maxsize=256)
 def _validator(schema_key: str):
-    import json
-
     schema = normalise_schema(json.loads(schema_key))
     cls = validator_for(schema, default=Draft202012Validator)
     return cls(schema, format_checker=FormatChecker())
 
 
+_BY_IDENTITY: dict[int, tuple[dict, object]] = {}  # id(schema) -> (schema, its validator)
+_BY_IDENTITY_SIZE = 256
+
+
+def _validator_of(schema: dict):
+    """The validator of a form schema. A deployment's forms are parsed once and kept (engine.specs), so every
+    submission to a form passes the same dict: it is found by identity, without serialising it to a key. The
+    entry holds the dict itself, so its id cannot be reused by another while the entry lives; forms are never
+    changed in place (a new deployment version parses its own)."""
+    entry = _BY_IDENTITY.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    if len(_BY_IDENTITY) >= _BY_IDENTITY_SIZE:
+        _BY_IDENTITY.clear()  # rare; the validators stay in _validator's own cache
+    _BY_IDENTITY[id(schema)] = (schema, validator)
+    return validator
+
+
+_BRANCHES = ("allOf", "anyOf", "oneOf")
+_CONDITIONAL = ("if", "then", "else")
+
+
+def field_names(schema: dict | None) -> set[str]:
+    """The top-level answers a form declares: its properties, those of if/then/else and allOf-like branches,
+    and those of dependentSchemas (a conditional field is still the form's own)."""
+    names: set[str] = set()
+    if not isinstance(schema, dict):
+        return names
+    names.update((schema.get("properties") or {}).keys())
+    for key in _CONDITIONAL:
+        names |= field_names(schema.get(key))
+    for key in _BRANCHES:
+        for branch in schema.get(key) or ():
+            names |= field_names(branch)
+    for dependent in (schema.get("dependentSchemas") or schema.get("dependencies") or {}).values():
+        names |= field_names(dependent)
+    return names
+
+
+def check_cleared(schema: dict | None, cleared, form_name: str | None = None) -> list[str]:
+    """The answers a submission clears (emptied on the page), checked: each must be a field of the task's form,
+    so a submission can only take back what the form asks for."""
+    cleared = list(cleared or ())
+    if not cleared:
+        return []
+    if any(not isinstance(name, str) for name in cleared):
+        raise InvalidInput("the answers to clear must be given by their field names")
+    unknown = sorted(set(cleared) - field_names(schema))
+    if unknown:
+        raise InvalidInput(f"cannot clear {', '.join(repr(n) for n in unknown)}: not a field of the form "
+                           f"{form_name or '(none)'}")
+    return cleared
+
+
 def validate_submission(schema: dict | None, data: dict, form_name: str | None = None) -> None:
     if not schema:
         return
-    import json
-
-    validator = _validator(json.dumps(schema, sort_keys=True))
+    validator = _validator_of(schema)
     errors: dict[str, str] = {}
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
         path = ".".join(str(p) for p in error.absolute_path)

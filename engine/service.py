@@ -151,9 +151,9 @@ class CarePathways:
         with self.transaction(f"set follow-up of task {task_id}") as session:
             return tasks_mod.set_follow_up(session, task_id, follow_up_at, actor)
 
-    def complete(self, task_id: int, data: dict | None, actor: Actor):
+    def complete(self, task_id: int, data: dict | None, actor: Actor, cleared=()):
         with self.transaction(f"complete task {task_id}") as session:
-            return tasks_mod.complete(session, self.runtime, task_id, data, actor)
+            return tasks_mod.complete(session, self.runtime, task_id, data, actor, cleared)
 
     # ------------------------------------------------------------------------------------ time and events
     def run_due_timers(self, now: datetime | None = None, limit: int = 500) -> int:

@@ -162,9 +162,12 @@ def complete(session: Session, runtime: Runtime, task_id: int, data: dict | None
         raise Conflict(f"task {row.id} ({row.title}) is no longer waiting to be done")
     schema = loaded.parsed.forms.get(row.form_schema) if row.form_schema else None
     validate_submission(schema, data, row.form_schema)
+    cleared = [name for name in check_cleared(schema, cleared, row.form_schema) if name not in data]
     before = dict(task.data)
 
     def run(workflow):
+        for name in cleared:
+            task.data.pop(name, None)
         task.data.update(data)
         task.run()
 
@@ -176,6 +179,7 @@ def complete(session: Session, runtime: Runtime, task_id: int, data: dict | None
             row.assignee = actor.name
         audit.record(session, "completed", actor.name, instance=instance, task_uuid=row.task_uuid,
                      element_id=row.element_id,
-                     details={"title": row.title, "changed": audit.changed_fields(before, data)})
+                     details={"title": row.title,
+                              "changed": audit.changed_fields(before, data, [n for n in cleared if n in before])})
     runtime.save(session, loaded, actor.name)
     return row

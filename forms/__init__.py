@@ -35,6 +35,8 @@ uses jsonschema, Jinja2 and markupsafe.
 - `template_loader()` and `form_view(form, data, errors, task_data, ...) -> (nodes, summary, title,
   description)`: for a page that calls the macros of `forms/macros.html` (`field(node)`, `error_summary(...)`)
   itself instead of `render_form`.
+- `unanswered(form, data) -> [name]`: the form's top-level answers a parsed post left out (emptied, or a
+  conditional field that no longer applies), for the caller to clear from the task's data.
 - `validate(form, data, task_data=None) -> errors` for JSON data (an API client); `drop_inactive(form, data)`.
 - errors are `{path: message}`, path joined with dots (`medications.0.name`, "" for the whole form), in page
   order, worded for a care manager ("Enter a whole number between 0 and 3", "Choose an answer").
@@ -46,7 +48,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .model import Choice, Field, Form
-from .parse import ACTION_FIELD, Action, normalise_post, read_post, submission_action
+from .parse import ACTION_FIELD, Action, normalise_post, read_post, submission_action, unanswered
 from .render import STATIC as STATIC_DIR
 from .render import build as form_view
 from .render import render_form, template_loader
@@ -56,7 +58,7 @@ from .validate import drop_inactive, order_errors, validate
 __all__ = [
     "ACTION_FIELD", "Action", "Choice", "Field", "Form", "FormDefinitionError", "STATIC_DIR", "drop_inactive",
     "form_view", "load_form", "load_form_files", "normalise_post", "parse_submission", "render_form", "submission_action",
-    "template_loader", "validate",
+    "template_loader", "unanswered", "validate",
 ]
 
 

@@ -152,12 +152,14 @@ def assign(state, task_id, assignee):
 @click.command("complete")
 @click.argument("task_id", type=int)
 @data_options
+@click.option("--clear", "cleared", multiple=True, metavar="FIELD",
+              help="Take an earlier answer to this form's FIELD out of the task's data (repeatable).")
 @json_option
 @pass_state
-def complete(state, task_id, data_file, sets):
+def complete(state, task_id, data_file, sets, cleared):
     """Submit a task's form data (checked against its form) and run the pathway on."""
     svc = state.service()
-    row = svc.complete(task_id, read_data(data_file, sets), state.actor)
+    row = svc.complete(task_id, read_data(data_file, sets), state.actor, cleared)
     view = svc.instance(row.instance_id)
     if state.json:
         next_tasks = [output.task_dict(t) for t in view.tasks if t.status in TaskStatus.ACTIVE]

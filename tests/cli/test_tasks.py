@@ -56,6 +56,13 @@ def test_complete_with_data_file(started, tmp_path):
     assert run("complete", task_id, "--data", data).exit_code == 0
 
 
+def test_complete_with_clear_of_an_unknown_field_exits_2_naming_it(started):
+    run, _, task_id = started
+    result = run("complete", task_id, "--set", "decision=continue", "--clear", "bogus")
+    assert result.exit_code == 2
+    assert "cannot clear 'bogus'" in result.stderr
+
+
 def test_complete_with_invalid_value_exits_2_naming_the_field(started):
     run, _, task_id = started
     result = run("complete", task_id, "--set", "decision=maybe")

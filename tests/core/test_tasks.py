@@ -165,6 +165,44 @@ def test_completion_is_audited_with_who_and_what_changed(pathways, started, care
     assert event.details["changed"] == {"decision": "continue", "progress_note": "walks daily"}
 
 
+def _next_review(pathways, instance):
+    return pathways.tasks(instance_id=instance.id)[0]
+
+
+def test_a_cleared_answer_does_not_outlive_the_submission(pathways, started, care_manager):
+    instance, task = started
+    pathways.complete(task.id, {"decision": "continue", "progress_note": "walks daily"}, care_manager)
+    pathways.complete(_next_review(pathways, instance).id, {"decision": "continue"}, care_manager,
+                      cleared=["progress_note"])
+    assert "progress_note" not in pathways.instance_data(instance.id)
+
+
+def test_an_answer_left_out_without_clearing_keeps_its_earlier_value(pathways, started, care_manager):
+    instance, task = started
+    pathways.complete(task.id, {"decision": "continue", "progress_note": "walks daily"}, care_manager)
+    pathways.complete(_next_review(pathways, instance).id, {"decision": "continue"}, care_manager)
+    assert pathways.instance_data(instance.id)["progress_note"] == "walks daily"
+
+
+def test_clearing_a_field_the_form_does_not_have_is_refused_and_nothing_stored(pathways, started, care_manager):
+    instance, task = started
+    with pytest.raises(InvalidInput, match="cannot clear 'risk_tier': not a field of the form"):
+        pathways.complete(task.id, {"decision": "continue"}, care_manager, cleared=["risk_tier"])
+    assert pathways.task(task.id).status == TaskStatus.OPEN
+    assert pathways.instance_data(instance.id)["risk_tier"] == "high"
+
+
+def test_a_cleared_answer_is_audited_as_emptied(pathways, started, care_manager, database):
+    instance, task = started
+    pathways.complete(task.id, {"decision": "continue", "progress_note": "walks daily"}, care_manager)
+    pathways.complete(_next_review(pathways, instance).id, {"decision": "continue"}, care_manager,
+                      cleared=["progress_note"])
+    with database.transaction() as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "completed")
+                                 .order_by(AuditEvent.id)).all()
+    assert events[-1].details["changed"] == {"progress_note": None}
+
+
 def test_inbox_queries_by_role_assignee_and_overdue(pathways, started, care_manager, frozen_clock):
     pathways.start("review_loop", "patient-2")
     assert pathways.count_tasks(roles=["care_manager"]) == 2

@@ -136,3 +136,13 @@ def test_the_action_names_a_submit_a_draft_or_a_row_change():
     assert forms.submission_action({"action": "draft"}).kind == "draft"
     assert forms.submission_action({"action": "add:medications"}) == forms.Action("add", "medications")
     assert forms.submission_action({"action": "something else"}).kind == "draft"
+
+
+def test_unanswered_names_the_answers_a_post_left_empty(consent):
+    data, _ = draft(consent, {"consent_given": "true", "consent_type": "verbal", "note": ""},
+                    task_data={"patient_name": "Ada Lovelace"})
+    assert set(forms.unanswered(consent, data)) == {"consent_date", "note", "document_reference"}
+
+
+def test_unanswered_leaves_out_read_only_fields(consent):
+    assert "patient_name" not in forms.unanswered(consent, {})

@@ -60,6 +60,15 @@ def test_without_a_next_task_submitting_returns_to_the_inbox(signed_in, review):
     assert response.headers["Location"] == "/inbox"
 
 
+def test_an_answer_emptied_on_the_page_is_cleared_from_the_pathway_data(signed_in, review, service):
+    carl = signed_in("carl")
+    submit(carl, review, decision="continue", progress_note="walking daily")
+    second = service.tasks(patient_id="MRN-1")[0]
+    assert "walking daily" in text(carl.get(f"/tasks/{second.id}"))  # the loop's form opens with it
+    submit(carl, second, decision="continue", progress_note="")
+    assert "progress_note" not in service.instance_data(second.instance_id)
+
+
 def test_minutes_spent_are_recorded_for_the_month(signed_in, review, service):
     submit(signed_in("carl"), review, decision="discharge", _minutes="12")
     with service.db.transaction() as s:

@@ -38,6 +38,12 @@ def parse(ctx, post, draft: bool) -> tuple[dict, dict]:
     return forms.parse_submission(form, post, task_data=ctx.data, draft=draft)
 
 
+def unanswered(ctx, values: dict) -> list[str]:
+    """The form's answers the submission leaves empty: the engine clears them from the task's data."""
+    form = form_of(ctx)
+    return forms.unanswered(form, values) if form is not None else []
+
+
 def action(post) -> str:
     """submit, draft, or a row change (add, remove, up, down) sent by a row button when the page's script did
     not run."""

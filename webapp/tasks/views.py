@@ -83,7 +83,7 @@ def submit(task_id: int):
         return redirect(url_for("tasks.show", task_id=task_id))
     try:
         with service.transaction(f"complete task {task_id}") as s:
-            engine_tasks.complete(s, service.runtime, task_id, values, actor)
+            engine_tasks.complete(s, service.runtime, task_id, values, actor, formpage.unanswered(ctx, values))
             if minutes:
                 taskview.record_minutes(s, task_id, minutes, actor)
             taskview.drop_drafts(s, task_id)
