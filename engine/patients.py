@@ -161,13 +161,20 @@ def count_patients(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Patient)) or 0
 
 
-def set_risk_tier(session: Session, patient_id: str, tier: str | None, by: str) -> None:
+def set_risk_tier(session: Session, patient_id: str, tier: str | None, by: str, *, instance=None,
+                  source: str | None = None) -> bool:
+    """Record the patient's risk tier, audited with its previous value (and `source`, say "pathway");
+    returns whether the record changed."""
     if tier is not None and tier not in RISK_TIERS:
         raise InvalidInput(f"risk tier '{tier}' is not one of {', '.join(RISK_TIERS)}")
     patient = get_patient(session, patient_id)
-    if patient.risk_tier != tier:
-        audit.record(session, "patient_updated", by, patient_id=patient.id,
-                     details={"risk_tier": {"before": patient.risk_tier, "after": tier}})
-        patient.risk_tier = tier
-        patient.updated_at = clock.now()
+    if patient.risk_tier == tier:
+        return False
+    details: dict = {"risk_tier": {"before": patient.risk_tier, "after": tier}}
+    if source:
+        details["source"] = source
+    audit.record(session, "patient_updated", by, instance=instance, patient_id=patient.id, details=details)
+    patient.risk_tier = tier
+    patient.updated_at = clock.now()
+    return True
 

@@ -19,6 +19,7 @@ from . import audit, clock
 from .errors import InvalidState
 from .models import InboxTask, Instance, InstanceStatus
 from .parsing import ParsedBundle
+from .patient_facts import record_risk_tier, risk_tier
 from .sandbox import SandboxedScriptEngine, SandboxLimits
 from .specs import SpecCache
 from .state import decode_state, encode_state
@@ -34,6 +35,7 @@ class Loaded:
     instance: Instance
     parsed: ParsedBundle
     workflow: BpmnWorkflow
+    risk_before: str | None = None  # the patient's risk tier as the workflow held it when loaded
 
 
 class Runtime:
@@ -56,7 +58,7 @@ class Runtime:
             parsed.subprocess_specs(instance.process_id),
             self.script_engine,
         )
-        return Loaded(instance, parsed, workflow)
+        return Loaded(instance, parsed, workflow, risk_tier(workflow, instance.state))
 
     # ------------------------------------------------------------------------------------------ run
     def advance(self, session: Session, loaded: Loaded, actor: str, action=None) -> bool:
@@ -102,6 +104,8 @@ class Runtime:
             audit.record(session, "completed_instance", actor, instance=instance)
         instance.state = encode_state(workflow)
         instance.updated_at = now
+        record_risk_tier(session, instance.patient_id, loaded.risk_before, risk_tier(workflow, instance.state),
+                         actor, instance)
         if inspect(instance).pending:
             session.flush()
         batch = WriteBatch()
