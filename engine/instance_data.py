@@ -3,7 +3,9 @@
 A running program's data lives on its waiting tasks, often inside a running stage (the care plan and the
 scores travel through the stages); the program's own last step may be far behind. So the data of every
 waiting task (inbox, timer, message) is read, in the order the rows were created, each later one adding to
-and replacing what came before. An ended instance's data is its last step's.
+and replacing what came before. An ended instance's data is its last step's. The program's data objects come
+last (those set): they belong to the whole program, not to one branch (a monitoring branch's results, say),
+and what a task holds of them is the copy it took when it opened.
 """
 from __future__ import annotations
 
@@ -37,4 +39,9 @@ def current_data(session: Session, runtime, instance: Instance) -> dict:
     if not merged:
         task = workflow.last_task or workflow.task_tree
         merged = dict(task.data)
-    return merged
+    return with_data_objects(merged, workflow)
+
+
+def with_data_objects(data: dict, workflow) -> dict:
+    """`data` with the workflow's data objects (those set) added, replacing a task's copy of them."""
+    return data | {name: value for name, value in workflow.data_objects.items() if value is not None}

@@ -224,8 +224,10 @@ def _subprocess_specs(parser: CarepathParser, pid: str) -> dict[str, BpmnProcess
 
 def _not_for_spiff(index: BundleIndex, known: list[Problem]) -> set[str]:
     """Files our checks already refuse in a way that would stop SpiffWorkflow at the file's first line or
-    hide its message (data stores, a second definition of a process id), and DMN files with any problem."""
+    hide its message (data stores, a second definition of a process id), or that its parser would never finish
+    (a data object out of its reach), and DMN files with any problem."""
     skip = {doc.path for doc in index.bpmn if doc.root.find(".//bpmn:dataStore", NS) is not None}
+    skip |= {doc.path for doc, proc in index.executable() if validation.unreachable_data_objects(proc)}
     skip |= {doc.path for defs in index.processes.values() for doc, _ in defs[1:]}
     return skip | {p.file for p in known if p.file.lower().endswith(".dmn")}
 

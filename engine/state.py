@@ -6,9 +6,13 @@ Two things make the stored state small and its cost flat over an instance's life
   from the parsed-spec cache (SpiffWorkflow's own serializer writes the whole spec into every state).
 * Finished history is pruned before every save. The runtime only needs the tasks that are not finished and
   their ancestors up to the nearest finished common ancestor; everything before that (completed loop
-  iterations, branches not taken, completed sub-pathways) is spliced out of the task tree. The history a
-  person reads lives in the audit table, not here. A CCM instance on its 500th monthly review stores and
+  iterations, branches not taken, completed sub-pathways) is spliced out of the task tree, and so is, inside
+  each branch still running, the finished chain above its own live tasks (a monitoring loop beside the care
+  stages: a heart failure program stores about 12 kB after a year of daily weights, not 280 kB). The history
+  a person reads lives in the audit table, not here. A CCM instance on its 500th monthly review stores and
   loads about what it did on its first.
+* Data objects (BPMN dataObject: data shared by a process's branches) live in the workflow's data and are
+  stored in full, whatever the pruning does to the tasks.
 
 The tasks are stored as compact rows (format 2) rather than SpiffWorkflow's task dicts (format 1, still read):
 the same content, written and read by a loop of its own instead of SpiffWorkflow's generic converter
@@ -25,7 +29,9 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnSubWorkflowConverter, BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.control import EventSplit
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
@@ -202,8 +208,25 @@ def load_state(dct: dict[str, Any], spec, subprocess_specs, script_engine) -> Bp
     """Rebuild a workflow from its stored state and the (cached) specs of its deployment."""
     dct = dict(dct)
     dct.pop("format", None)
-    return _SERIALIZER.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs,
-                                        script_engine=script_engine)
+    workflow = _SERIALIZER.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs,
+                                            script_engine=script_engine)
+    declare_data_objects(workflow)
+    return workflow
+
+
+def declare_data_objects(workflow) -> None:
+    """Give the workflow the data objects its spec declares, as SpiffWorkflow does when it starts one: a
+    process every one it lacks (unset: None), a sub-process the place to keep them.
+
+    A workflow that moved to a version of its pathway declaring a new data object lacks it: a task reading it
+    fails ("does not exist in the process"), a task writing it writes into nothing. Data objects live in the
+    workflow's data, under "data_objects", which the state keeps in full whatever the pruning does to the
+    tasks."""
+    if workflow.spec.data_objects:
+        found = workflow.data.setdefault("data_objects", {})
+        if isinstance(workflow, BpmnWorkflow):
+            for name in workflow.spec.data_objects:
+                found.setdefault(name, None)
 
 
 def decode_state(text: str, spec, subprocess_specs, script_engine) -> BpmnWorkflow:
@@ -243,7 +266,8 @@ def _drop_subprocess(top: BpmnWorkflow, task_id: UUID) -> int:
 
 
 def _prune_tree(workflow, top: BpmnWorkflow) -> int:
-    """Splice out the finished chain between the root and the deepest finished common ancestor."""
+    """Splice out the finished chain between the root and the deepest finished common ancestor, then the
+    finished chains inside the branches below it (see `_prune_branches`)."""
     root = workflow.task_tree
     tasks = workflow.tasks
     live = [t for t in tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
@@ -251,10 +275,8 @@ def _prune_tree(workflow, top: BpmnWorkflow) -> int:
         keep = _deepest_finished_common_ancestor(root, live)
     else:
         keep = workflow.last_task if workflow.last_task is not None else root
-    if keep is None or keep is root:
-        return 0
-    if keep.parent is root and len(root._children) == 1:
-        return 0
+    if keep is None or keep is root or (keep.parent is root and len(root._children) == 1):
+        return _prune_branches(workflow, top, root, live) if live else 0
     survivors = {root.id}
     stack = [keep.id]
     while stack:
@@ -273,6 +295,80 @@ def _prune_tree(workflow, top: BpmnWorkflow) -> int:
         keep._children = []
     if workflow.last_task is not None and workflow.last_task.id not in tasks:
         workflow.last_task = keep
+    return len(doomed) + (_prune_branches(workflow, top, keep, live) if live else 0)
+
+
+def _prune_branches(workflow, top: BpmnWorkflow, start, live: list) -> int:
+    """Below `start`, in every branch that still has live tasks, splice out the finished chain between the
+    branch's first task and the deepest finished common ancestor of the branch's live tasks, with the finished
+    side branches hanging off that chain.
+
+    This is what keeps a loop running beside other branches flat: a monitoring branch that records a result and
+    waits for the next one, while the care stages go on, grows by a few finished tasks per result, all above
+    the task waiting for the next result. What stays: every live task with everything between it and the
+    branch's deepest finished common ancestor (so a join still finds the parents of its waiting tasks), every
+    finished branch that is no part of such a chain, and the workflow's last task (what it last did is read
+    from there)."""
+    tasks = workflow.tasks
+    targets = {t.id for t in live}
+    if workflow.last_task is not None and workflow.last_task.id in tasks:
+        targets.add(workflow.last_task.id)
+    marked: set = set()  # the targets and their ancestors below `start`
+    for task_id in targets:
+        task = tasks[task_id]
+        while task is not None and task is not start and task.id not in marked:
+            marked.add(task.id)
+            task = task.parent
+    removed = 0
+    stack = [start]
+    while stack:
+        node = stack.pop()
+        # the children of a task still running, or of a split whose join looks at them (a task's boundary
+        # events, an event-based gateway's events), stay who they are
+        keep_children = not node.has_state(TaskState.FINISHED_MASK) or isinstance(node.task_spec, _CHILDREN_READ)
+        for i, child_id in enumerate(list(node._children)):
+            if child_id not in marked:
+                continue  # a finished branch beside the chains: kept as it is
+            child = tasks[child_id]
+            if child.has_state(TaskState.FINISHED_MASK) and not keep_children:
+                deepest = _deepest_finished(child, tasks, marked, targets)
+                if deepest is not child:
+                    removed += _splice(workflow, top, child, deepest)
+                    node._children[i] = deepest.id
+                    deepest._parent = node.id
+                    child = deepest
+            stack.append(child)
+    return removed
+
+
+_CHILDREN_READ = (EventSplit, EventBasedGateway)
+
+
+def _deepest_finished(task, tasks, marked: set, targets: set):
+    """Going down from a finished task as long as the way to the targets under it does not fork: the last
+    finished task (a target itself ends the way)."""
+    while task.id not in targets:
+        ways = [child for child in task._children if child in marked]
+        if len(ways) != 1 or not tasks[ways[0]].has_state(TaskState.FINISHED_MASK):
+            break
+        task = tasks[ways[0]]
+    return task
+
+
+def _splice(workflow, top: BpmnWorkflow, first, last) -> int:
+    """Remove `first` and everything under it except `last` and what is under `last`."""
+    tasks = workflow.tasks
+    doomed, stack = [], [first.id]
+    while stack:
+        task_id = stack.pop()
+        if task_id == last.id or task_id not in tasks:
+            continue
+        doomed.append(task_id)
+        stack.extend(tasks[task_id]._children)
+    for task_id in doomed:
+        if task_id in top.subprocesses:
+            _drop_subprocess(top, task_id)
+        del tasks[task_id]
     return len(doomed)
 
 

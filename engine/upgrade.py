@@ -13,7 +13,7 @@ from .deployments import newest_version
 from .errors import InvalidState
 from .models import Deployment, Instance
 from .parsing import ParsedBundle
-from .state import spec_registry
+from .state import declare_data_objects, spec_registry
 
 LIVE = TaskState.NOT_FINISHED_MASK | TaskState.ERROR
 
@@ -52,6 +52,9 @@ def move_to(workflow, instance: Instance, deployment: Deployment, parsed: Parsed
         if diff is not None:
             migrate_workflow(diff, subprocess, new_subprocess_specs[subprocess.spec.name])
     workflow.subprocess_specs = new_subprocess_specs
+    declare_data_objects(workflow)
+    for subprocess in workflow.subprocesses.values():
+        declare_data_objects(subprocess)
     instance.deployment_id = deployment.id
 
 

@@ -132,6 +132,42 @@ def check_data_stores(index: BundleIndex) -> list[Problem]:
             for doc in index.bpmn for el in doc.root.iter(q("dataStore"))]
 
 
+SUB_PROCESSES = ("subProcess", "transaction", "adHocSubProcess")
+
+
+def unreachable_data_objects(proc) -> list[tuple[etree._Element, etree._Element, str]]:
+    """(task, its data association's reference, the data object it names) for every data association of a task
+    inside a sub-process whose data object is declared neither in that sub-process nor in the scope around it.
+
+    SpiffWorkflow 3.2 looks for the data object there only, and past that its parser never returns (it asks
+    the same parent scope again and again), so such a file must not reach it. A task right in a process is
+    fine either way: SpiffWorkflow refuses an unknown data object there with a message."""
+    found = []
+    references = {el.get("id"): el for el in proc.iter(q("dataObjectReference"))}
+    for scope in proc.iter(*(q(tag) for tag in SUB_PROCESSES)):
+        parent = scope.getparent()
+        declared = {el.get("id") for holder in (scope, parent) for el in holder.iterfind(q("dataObject"))}
+        for task in scope:
+            for ref in [*task.iterfind(f"{q('dataInputAssociation')}/{q('sourceRef')}"),
+                        *task.iterfind(f"{q('dataOutputAssociation')}/{q('targetRef')}")]:
+                reference = references.get((ref.text or "").strip())
+                if reference is not None and reference.get("dataObjectRef") not in declared:
+                    found.append((task, reference, reference.get("dataObjectRef") or ""))
+    return found
+
+
+def check_data_objects(index: BundleIndex) -> list[Problem]:
+    found = []
+    for doc, proc in index.executable():
+        for task, reference, name in unreachable_data_objects(proc):
+            scope = task.getparent()
+            found.append(problem(doc, task, f'{label(task)} uses data object "{name}" (reference '
+                                            f'{reference.get("id")}), which is declared neither in sub-process '
+                                            f"{label(scope)} nor in the scope around it: SpiffWorkflow looks for it "
+                                            "only there; declare the bpmn:dataObject in one of them"))
+    return found
+
+
 def check_event_refs(index: BundleIndex) -> list[Problem]:
     """Error, escalation and signal references name a definition of the bundle; messages one of their file."""
     defined = {tag: {el.get("id") for doc in index.bpmn for el in doc.root.iter(q(tag))}
@@ -378,7 +414,7 @@ def diagram_warnings(index: BundleIndex) -> list[Problem]:
     return found
 
 
-CHECKS = (check_ids, check_executable, check_call_activities, check_data_stores, check_event_refs,
+CHECKS = (check_ids, check_executable, check_call_activities, check_data_stores, check_data_objects, check_event_refs,
           check_service_tasks, check_gateways, check_conditions, check_timers, check_scripts, check_dmn,
           check_business_rules, check_forms)
 WARNINGS = (non_executable_warnings, diagram_warnings)

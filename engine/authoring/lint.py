@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from engine.authoring.checks.data import check_data_objects
 from engine.authoring.checks.decisions import check_decision_inputs
 from engine.authoring.checks.deploy import check_deploy
 from engine.authoring.checks.diagram import check_diagram
@@ -25,7 +26,7 @@ from engine.parsing import BundleIndex, load_xml
 log = logging.getLogger(__name__)
 
 CHECKS = (check_deploy, check_diagram, check_geometry, check_roles, check_forms, check_gateways,
-          check_decision_inputs, check_names)
+          check_decision_inputs, check_data_objects, check_names)
 BUNDLE_FOLDERS = ("bpmn", "dmn", "forms")
 
 __all__ = ["CHECKS", "SEVERITIES", "LintReport", "lint_bundle", "lint_path"]

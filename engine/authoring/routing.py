@@ -47,9 +47,17 @@ def sequence_route(s: Box, t: Box, *, from_boundary: bool = False, from_gateway:
     return ints([(s.right, s.cy), (xm, s.cy), (xm, t.cy), (t.x, t.cy)])
 
 
-def artifact_route(a: Box, n: Box) -> list[tuple[int, int]]:
-    """From an artifact (in its row at the top of a band) to a node: straight down when the node is in its
-    column, else along the artifact row and down the column gap beside the node."""
+def artifact_route(a: Box, n: Box, shift: int = 0, partner: bool = False) -> list[tuple[int, int]]:
+    """From an artifact to a node. To its partner, right under it: straight down (`shift` from the artifact's
+    middle), with a jog under the artifact when the partner is narrower than where the artifact stands. To
+    another node: straight down when the node is in its column, else along the artifact's row and down the
+    column gap beside the node."""
+    if partner and n.y >= a.bottom:
+        x = a.cx + shift
+        if n.x + 4 <= x <= n.right - 4:
+            return ints([(x, a.bottom), (x, n.y)])
+        xn = min(max(x, n.x + 4), n.right - 4)
+        return ints([(x, a.bottom), (x, a.bottom + 8), (xn, a.bottom + 8), (xn, n.y)])
     if n.x <= a.cx <= n.right:
         return ints([(a.cx, a.bottom if n.y >= a.bottom else a.y), (a.cx, n.y if n.y >= a.bottom else n.bottom)])
     if n.cx > a.cx:

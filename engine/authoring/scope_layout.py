@@ -15,6 +15,9 @@ from engine.authoring.routing import artifact_route, sequence_route
 from engine.authoring.shapes import (
     ANNOTATION,
     ART_H,
+    ARTIFACT_ASIDE,
+    ARTIFACT_GAP,
+    ARTIFACT_PAIR,
     CHANNEL_ROOM,
     DATA_OBJECT,
     DATA_STORE,
@@ -53,18 +56,20 @@ class ScopeLayout:
         self.row: dict[str, int] = {}
         self._assign_rows()
         self.artifacts = [a for a in [*self.scope.artifacts, *extra_artifacts] if a in model.artifacts]
-        self.artifact_cell: dict[str, tuple[int, int, int]] = {}
+        self.artifact_cell: dict[str, tuple[int, int, int]] = {}  # artifact -> (band, row, layer) of its partner
+        self.artifact_lines: dict[tuple[int, int, int], list[list[str]]] = {}
+        self.artifact_partner: dict[str, str | None] = {}
         self._place_artifacts()
-        self.layers = max([*self.layer.values(), *(c[1] for c in self.artifact_cell.values())], default=-1) + 1
+        self.layers = max([*self.layer.values(), *(c[2] for c in self.artifact_cell.values())], default=-1) + 1
         self.col_w = [TASK_W + GAP_X] * self.layers
         for n in self.nodes:
             self.col_w[self.layer[n]] = max(self.col_w[self.layer[n]], self.sizes[n][0] + GAP_X)
         self.band_rows = [1] * len(bands)
         for n in self.nodes:
             self.band_rows[self.band[n]] = max(self.band_rows[self.band[n]], self.row[n] + 1)
-        self.art_rows = [0] * len(bands)
-        for band, _, row in self.artifact_cell.values():
-            self.art_rows[band] = max(self.art_rows[band], row + 1)
+        self.art_rows: dict[tuple[int, int], int] = {}  # (band, row) -> artifact lines above that row
+        for (band, row, _), lines in self.artifact_lines.items():
+            self.art_rows[(band, row)] = max(self.art_rows.get((band, row), 0), len(lines))
         self.head: set[tuple[int, int]] = set()  # rows a loop goes back over: room above them
         self.foot: set[tuple[int, int]] = set()  # rows a boundary event's flow runs under: room below them
         self._make_room_for_channels()
@@ -215,18 +220,28 @@ class ScopeLayout:
         return ROW_H + LOOP_ROOM * ((band, row) in self.head) + CHANNEL_ROOM * ((band, row) in self.foot)
 
     def _place_artifacts(self) -> None:
-        """Data objects and annotations go in rows of their own at the top of their partner's band, in its
-        column, so that no flow runs through them."""
+        """Data objects and annotations go right above their partner (the first node they are linked to), in
+        room of their own above its row, so that no flow runs through them and their link to it is short: side
+        by side when several share a partner, in more lines when they do not fit its column."""
         links = [*self.model.associations.values()]
-        used: dict[tuple[int, int], int] = {}
         for artifact in self.artifacts:
             partner = next((self.owner(other) for f in links for end, other in ((f.source, f.target),
                                                                                 (f.target, f.source))
                             if end == artifact and self.owner(other) in self.nodes), None)
-            band, layer = (self.band[partner], self.layer[partner]) if partner else (0, 0)
-            row = used.get((band, layer), 0)
-            used[(band, layer)] = row + 1
-            self.artifact_cell[artifact] = (band, layer, row)
+            self.artifact_partner[artifact] = partner
+            cell = (self.band[partner], self.row[partner], self.layer[partner]) if partner else (0, 0, 0)
+            self.artifact_cell[artifact] = cell
+            lines = self.artifact_lines.setdefault(cell, [[]])
+            if lines[-1] and self._line_width([*lines[-1], artifact]) > TASK_W + GAP_X - ARTIFACT_GAP:
+                lines.append([])
+            lines[-1].append(artifact)
+
+    def _artifact_size(self, artifact: str) -> tuple[int, int]:
+        kind = self.model.artifacts[artifact].kind
+        return {"dataObjectReference": DATA_OBJECT, "dataStoreReference": DATA_STORE}.get(kind, ANNOTATION)
+
+    def _line_width(self, line: list[str]) -> int:
+        return sum(self._artifact_size(a)[0] for a in line) + ARTIFACT_GAP * (len(line) - 1)
 
     # ------------------------------------------------------------------ geometry
     @property
@@ -234,16 +249,17 @@ class ScopeLayout:
         return sum(self.col_w)
 
     def band_heights(self) -> list[int]:
-        return [sum(self.row_height(band, r) for r in range(rows)) + art * ART_H
-                for band, (rows, art) in enumerate(zip(self.band_rows, self.art_rows))]
+        return [sum(self.row_height(band, r) + self.art_rows.get((band, r), 0) * ART_H for r in range(rows))
+                for band, rows in enumerate(self.band_rows)]
 
     def place(self, left: int, band_tops: list[int]) -> None:
         col_x = [left]
         for w in self.col_w:
             col_x.append(col_x[-1] + w)
         for band, rows in enumerate(self.band_rows):
-            top = band_tops[band] + self.art_rows[band] * ART_H
+            top = band_tops[band]
             for r in range(rows):
+                top += self.art_rows.get((band, r), 0) * ART_H
                 self.row_top[(band, r)] = top
                 top += self.row_height(band, r)
         for n in self.nodes:
@@ -258,11 +274,19 @@ class ScopeLayout:
             for i, b in enumerate(events):
                 cx = box.cx if len(events) == 1 else box.x + 20 + i * (box.w - 40) / (len(events) - 1)
                 self.boxes[b] = Box(int(round(cx - EVENT / 2)), int(box.bottom - EVENT / 2), EVENT, EVENT)
-        for artifact, (band, layer, row) in self.artifact_cell.items():
-            kind = self.model.artifacts[artifact].kind
-            w, h = {"dataObjectReference": DATA_OBJECT, "dataStoreReference": DATA_STORE}.get(kind, ANNOTATION)
-            top = band_tops[band] + row * ART_H
-            self.boxes[artifact] = Box(col_x[layer] + (self.col_w[layer] - w) // 2, top + (ART_H - h) // 2, w, h)
+        loop_tops = {f.target for f in self.flows if (self.owner(f.source), f.target) in self.loops}
+        loop_tops |= {f.source for f in self.flows if (self.owner(f.source), f.target) in self.loops}
+        for (band, row, layer), lines in self.artifact_lines.items():
+            room = self.row_top[(band, row)] - self.art_rows[(band, row)] * ART_H
+            partner = self.artifact_partner[lines[0][0]]
+            aside = ARTIFACT_ASIDE if partner in loop_tops else 0  # a loop leaves or enters its top in the middle
+            for i, line in enumerate(lines):
+                x = col_x[layer] + (self.col_w[layer] - self._line_width(line)) // 2 + aside
+                top = room + i * ART_H
+                for artifact in line:
+                    w, h = self._artifact_size(artifact)
+                    self.boxes[artifact] = Box(x, top + (ART_H - h) // 2, w, h)
+                    x += w + ARTIFACT_GAP
 
     def shapes(self) -> list[Shape]:
         found = []
@@ -311,13 +335,20 @@ class ScopeLayout:
 
     def edges_(self) -> list[Edge]:
         found = [Edge(flow.id, self.route(flow)) for flow in self.flows]
-        for assoc in self.model.associations.values():
-            if assoc.source in self.boxes and assoc.target in self.boxes:
-                if assoc.source in self.artifacts:
-                    found.append(Edge(assoc.id, artifact_route(self.boxes[assoc.source], self.boxes[assoc.target])))
-                elif assoc.target in self.artifacts:
-                    points = artifact_route(self.boxes[assoc.target], self.boxes[assoc.source])
-                    found.append(Edge(assoc.id, points[::-1]))
+        links = [a for a in self.model.associations.values() if a.source in self.boxes and a.target in self.boxes]
+        both_ways = {(a.source, a.target) for a in links} & {(a.target, a.source) for a in links}
+        for assoc in links:
+            if assoc.source in self.artifacts:
+                artifact, node, shift = assoc.source, assoc.target, -ARTIFACT_PAIR
+            elif assoc.target in self.artifacts:
+                artifact, node, shift = assoc.target, assoc.source, ARTIFACT_PAIR
+            else:
+                continue
+            # a data object read and written by the same task: the two links side by side, not on top of each other
+            shift = shift if (assoc.source, assoc.target) in both_ways else 0
+            points = artifact_route(self.boxes[artifact], self.boxes[node], shift,
+                                    partner=node == self.artifact_partner.get(artifact))
+            found.append(Edge(assoc.id, points if assoc.source == artifact else points[::-1]))
         return found
 
     def route(self, flow: Flow) -> list[tuple[int, int]]:

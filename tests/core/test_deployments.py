@@ -93,3 +93,24 @@ def pathways_actor():
     from engine.actors import Actor
 
     return Actor.person("carl", "care_manager")
+
+
+def test_each_version_validates_submissions_against_its_own_forms(pathways, review_copy, care_manager):
+    """The forms of a version are found by the parsed schema itself, not by file name: a running instance keeps its
+    version's form after a new version changed that file, and the new version's instances get the new form."""
+    from engine.formdata import FormInvalid
+
+    pathways.deploy(review_copy)
+    old = pathways.start("review_loop", "p1")
+    schema = review_copy / "review-schema.json"
+    schema.write_text(schema.read_text().replace('"required": ["decision"]', '"required": ["decision", "progress_note"]'))
+    pathways.deploy(review_copy)
+    new = pathways.start("review_loop", "p2")
+    (old_task,), (new_task,) = pathways.tasks(instance_id=old.id), pathways.tasks(instance_id=new.id)
+    with pytest.raises(FormInvalid) as refused:
+        pathways.complete(new_task.id, {"decision": "continue"}, care_manager)
+    assert "progress_note" in refused.value.errors
+    pathways.complete(old_task.id, {"decision": "continue"}, care_manager)  # the first version's form
+    with pytest.raises(FormInvalid):
+        pathways.complete(new_task.id, {"decision": "continue"}, care_manager)
+    pathways.complete(new_task.id, {"decision": "continue", "progress_note": "on track"}, care_manager)

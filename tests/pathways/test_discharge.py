@@ -146,3 +146,68 @@ def test_transfer_is_handed_off_with_the_receiving_team(pathways, discharge):
              NURSE)
     data = pathways.instance_data(discharge.id)
     assert (data["program_end_reason"], data["discharge"]["transferred_to"]) == ("transferred", "Sunrise Hospice")
+
+
+# ------------------------------------------------------------------ monitoring results a program passes in
+HBA1C_RESULTS = [
+    {"date": "2026-01-20", "value": 8.2, "unit": "%", "above_target": True,
+     "plan_review": {"patient_contacted": True, "actions": ["adherence_support"], "reviewed_on": "2026-01-22"}},
+    {"date": "2026-04-20", "value": 7.1, "unit": "%", "above_target": True}]
+WEIGHTS = [{"date": "2026-06-01", "kg": 80.0}, {"date": "2026-06-02", "kg": 80.4}]
+WEIGHT_ALERTS = [{"date": "2026-05-10", "weight_kg": 83.1, "gain_kg": 2.4, "window_days": 3, "status": "called",
+                  "called_on": "2026-05-10", "call": {"reached": False, "action": "call_again"}}]
+
+
+def start_with(pathways, **monitoring):
+    deploy_stages(pathways, "discharge")
+    return pathways.start("discharge", "MRN701", {
+        "care_plan": CARE_PLAN, "reviews": REVIEWS, "proposed_discharge_reason": "goals_met",
+        "program_status": "active", "program_name": "Diabetes management", **monitoring}).id
+
+
+def test_hand_off_summary_gives_the_hba1c_results(pathways):
+    instance_id = start_with(pathways, hba1c_results=HBA1C_RESULTS, hba1c_target=7.0)
+    complete(pathways, instance_id, "Discharge review", GOALS_MET, CARE_MANAGER)
+    data = form_data(pathways, instance_id, "Hand-off summary to primary care")
+    assert data["latest_hba1c"] == {"date": "2026-04-20", "value": 7.1, "unit": "%"}
+    lines = data["handoff_summary"].splitlines()
+    start = lines.index("HbA1c results (as recorded on 2026-01-05, when the discharge began):")
+    assert lines[start:start + 4] == [
+        "HbA1c results (as recorded on 2026-01-05, when the discharge began):",
+        "   Latest: 7.1 % on 2026-04-20 (target 7.0 %).",
+        "   Earlier: 8.2 % on 2026-01-20.",
+        "   Plan reviewed on 2026-01-22 for 8.2 % (2026-01-20): adherence support."]
+
+
+def test_hand_off_summary_gives_the_weights_and_alerts(pathways):
+    instance_id = start_with(pathways, weights=WEIGHTS, weight_alerts=WEIGHT_ALERTS)
+    complete(pathways, instance_id, "Discharge review", GOALS_MET, CARE_MANAGER)
+    summary = form_data(pathways, instance_id, "Hand-off summary to primary care")["handoff_summary"]
+    assert all(line in summary.splitlines() for line in [
+        "Weights (as recorded on 2026-01-05, when the discharge began), in kg, 2026-06-01 to 2026-06-02: "
+        "80.0 (06-01), 80.4 (06-02).",
+        "   Latest: 80.4 kg on 2026-06-02.",
+        "Weight gain alerts:",
+        "   2026-05-10: 83.1 kg, up 2.4 kg within 3 days; patient not reached on 2026-05-10, action: call again."])
+
+
+def test_discharge_record_keeps_the_monitoring_results(pathways):
+    instance_id = start_with(pathways, hba1c_results=HBA1C_RESULTS)
+    record = discharge_with_goals_met(pathways, instance_id)["discharge"]
+    assert record["monitoring"] == {"as_of": "2026-01-05", "hba1c_results": HBA1C_RESULTS,
+                                    "latest_hba1c": {"date": "2026-04-20", "value": 7.1, "unit": "%"}}
+
+
+def test_deceased_keeps_the_monitoring_results_too(pathways):
+    instance_id = start_with(pathways, weights=WEIGHTS, weight_alerts=[])
+    complete(pathways, instance_id, "Discharge review", DECEASED, CARE_MANAGER)
+    assert pathways.instance_data(instance_id)["discharge"]["monitoring"] == {
+        "as_of": "2026-01-05", "weights": WEIGHTS, "weight_alerts": []}
+
+
+def test_no_monitoring_no_results_in_the_summary(pathways, discharge):
+    complete(pathways, discharge.id, "Discharge review", GOALS_MET, CARE_MANAGER)
+    data = form_data(pathways, discharge.id, "Hand-off summary to primary care")
+    assert not [line for line in data["handoff_summary"].splitlines()
+                if line.startswith(("HbA1c results", "Weights", "Weight gain alerts"))]
+    assert "latest_hba1c" not in data

@@ -3,32 +3,33 @@
 Once the patient is engaged, the stages run (assessment, planning, implementation, evaluation, discharge) and a
 monitoring branch waits for lab_result messages: an HbA1c above the target (7.0 % unless the start data sets
 one) opens "HbA1c above target: plan review" for the care manager. The monitoring ends with the program.
+
+The results live in the program's data object hba1c_results, not in the monitoring branch's task data, so the
+discharge stage on the main branch gets them: the hand-off summary to primary care gives the latest HbA1c and
+the earlier ones with their plan reviews.
 """
 from __future__ import annotations
 
 import pytest
 
 from tests.pathways.answers import (
+    BY_ROLE,
+    GOALS_MET,
+    HAND_OFF,
     LDL_CHOLESTEROL,
     PLAN_REVIEWED,
-    Team,
     assess,
     discharge,
     engage,
     hba1c,
     implement,
+    month_later,
+    monthly_review,
     plan,
     review,
 )
-from tests.pathways.library import deploy_library
 
 PLAN_REVIEW = "HbA1c above target: plan review"
-
-
-@pytest.fixture
-def team(pathways):
-    deploy_library(pathways)
-    return Team(pathways)
 
 
 def enrolled(team, patient="MRN200", **start_data):
@@ -78,7 +79,8 @@ def test_hba1c_at_target_opens_no_plan_review(team, diabetes):
 
 def test_hba1c_is_recorded_with_the_results(team, diabetes):
     lab(team, "MRN200", hba1c(6.5))
-    assert team.data(diabetes)["hba1c_results"] == [{"date": "2026-01-20", "value": 6.5, "unit": "%"}]
+    assert team.data(diabetes)["hba1c_results"] == [
+        {"date": "2026-01-20", "value": 6.5, "unit": "%", "above_target": False}]
 
 
 def test_hba1c_in_mmol_per_mol_is_read_as_percent(team, diabetes):
@@ -137,3 +139,68 @@ def test_monitoring_stops_when_the_program_ends(team, frozen_clock, diabetes):
     view = team.pathways.instance(diabetes)
     assert (view.instance.status, view.messages, team.titles(diabetes)) == ("completed", [], [])
     assert not lab(team, "MRN200", hba1c(9.9)).matched
+
+
+def test_results_arriving_in_any_order_are_kept_by_date(team, diabetes):
+    lab(team, "MRN200", hba1c(7.4, on="2026-04-20"))
+    lab(team, "MRN200", hba1c(8.2, on="2026-01-20"))  # sent late by the lab
+    lab(team, "MRN200", hba1c(7.3, on="2026-04-20"))  # a corrected result replaces the day's
+    assert [(r["date"], r["value"]) for r in team.data(diabetes)["hba1c_results"]] == [
+        ("2026-01-20", 8.2), ("2026-04-20", 7.3)]
+
+
+def test_plan_review_is_kept_with_its_result(team, diabetes):
+    lab(team, "MRN200", hba1c(8.2, on="2026-01-20"))
+    lab(team, "MRN200", hba1c(8.6, on="2026-04-20"))  # arrives while the first review is still open
+    first = [t for t in team.pathways.tasks(instance_id=diabetes, sort="created") if t.title == PLAN_REVIEW][0]
+    team.pathways.complete(first.id, PLAN_REVIEWED, BY_ROLE["care_manager"])  # the review of 8.2
+    results = team.data(diabetes)["hba1c_results"]
+    assert [(r["value"], "plan_review" in r) for r in results] == [(8.2, True), (8.6, False)]
+    assert results[0]["plan_review"]["actions"] == ["adherence_support", "physician_medication_review"]
+
+
+# ------------------------------------------------------------------ the results reach the discharge stage
+def today(clock) -> str:
+    return clock.now().date().isoformat()
+
+
+def test_discharge_summary_gives_the_latest_hba1c_and_the_earlier_ones(team, frozen_clock, diabetes):
+    first = today(frozen_clock)
+    lab(team, "MRN200", hba1c(8.2, on=first))
+    team.do(diabetes, PLAN_REVIEW, PLAN_REVIEWED)
+    assess(team, diabetes)
+    plan(team, diabetes)
+    implement(team, diabetes)
+    review(team, frozen_clock, diabetes, "continue")
+    month_later(team, frozen_clock)
+    latest = today(frozen_clock)
+    lab(team, "MRN200", hba1c(7.1, on=latest))
+    team.do(diabetes, "Monthly review", monthly_review("discharge", status="met"))
+    team.do(diabetes, "Discharge review", GOALS_MET)
+
+    hand_off = team.form_data(diabetes, "Hand-off summary to primary care")
+    assert hand_off["latest_hba1c"] == {"date": latest, "value": 7.1, "unit": "%"}
+    assert [(r["date"], r["value"]) for r in hand_off["hba1c_results"]] == [(first, 8.2), (latest, 7.1)]
+    summary = hand_off["handoff_summary"]
+    assert f"Latest: 7.1 % on {latest} (target 7.0 %)." in summary
+    assert f"Earlier: 8.2 % on {first}." in summary
+    assert f"Plan reviewed on {first} for 8.2 % ({first}): adherence support, physician medication review." in summary
+
+    team.do(diabetes, "Hand-off summary to primary care", HAND_OFF)
+    assert team.status(diabetes) == "completed"
+    monitoring = team.data(diabetes)["discharge"]["monitoring"]
+    assert (monitoring["as_of"], monitoring["latest_hba1c"]) == (latest, {"date": latest, "value": 7.1, "unit": "%"})
+    assert [r["value"] for r in monitoring["hba1c_results"]] == [8.2, 7.1]
+
+
+def test_discharge_summary_says_when_no_hba1c_came(team, frozen_clock, diabetes):
+    assess(team, diabetes)
+    plan(team, diabetes)
+    implement(team, diabetes)
+    review(team, frozen_clock, diabetes, "discharge", status="met")
+    team.do(diabetes, "Discharge review", GOALS_MET)
+    hand_off = team.form_data(diabetes, "Hand-off summary to primary care")
+    began = today(frozen_clock)
+    assert (f"HbA1c results: none received during the program (as recorded on {began}, when the discharge began)."
+            in hand_off["handoff_summary"])
+    assert "latest_hba1c" not in hand_off

@@ -22,8 +22,9 @@ from engine.sandbox import (
     register_connector,
     unregister_connector,
 )
+from tests.corpus_path import CORPUS as SHARED_CORPUS
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "spiff"
+CORPUS = SHARED_CORPUS / "spiff"
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
 
 

@@ -47,6 +47,38 @@ def _missing(file: BpmnFile) -> list[Finding]:
             found.append(at("error", CHECK, file.path, flow.el, f"{what} has no edge: {HINT}"))
         elif len(edges[flow.id].points) < 2:
             found.append(at("error", CHECK, file.path, flow.el, f"{what}'s edge has fewer than 2 waypoints"))
+    return found + _missing_artifacts(file, drawn, edges)
+
+
+ARTIFACT_NAMES = {"dataObjectReference": "data object reference", "dataStoreReference": "data store reference",
+                  "textAnnotation": "text annotation"}
+
+
+def _missing_artifacts(file: BpmnFile, drawn: set[str], edges: dict) -> list[Finding]:
+    """Data object and data store references, text annotations and their links: a BPMN editor shows none of
+    them without a shape (or edge), so a reader cannot see what a task reads or writes."""
+    model, found = file.model, []
+    linked = {end for link in model.associations.values() for end in (link.source, link.target)
+              if link.source in model.nodes or link.target in model.nodes}
+    for artifact in model.artifacts.values():
+        if artifact.id not in drawn and (artifact.scope or artifact.id in linked):  # else a note on a pool
+            found.append(at("warning", CHECK, file.path, artifact.el,
+                            f"{ARTIFACT_NAMES.get(artifact.kind, artifact.kind)} has no shape: {HINT}"))
+    planes_of = {}
+    for i, plane in enumerate(file.planes):
+        for element in plane.shapes:
+            planes_of.setdefault(element, set()).add(i)
+    for link in model.associations.values():
+        if link.source not in model.artifacts and link.target not in model.artifacts:
+            continue  # between flow nodes (compensation): not an artifact's link
+        what = "data association" if link.kind == "data" else "association"
+        if link.id not in edges:
+            # drawable only where both ends are on one plane (not a task in a sub-process's own plane and a
+            # data object drawn with the process around it)
+            if planes_of.get(link.source, set()) & planes_of.get(link.target, set()):
+                found.append(at("warning", CHECK, file.path, link.el, f"{what} has no edge: {HINT}"))
+        elif len(edges[link.id].points) < 2:
+            found.append(at("warning", CHECK, file.path, link.el, f"{what}'s edge has fewer than 2 waypoints"))
     return found
 
 

@@ -32,16 +32,24 @@ def _ancestors(file: BpmnFile, node_id: str) -> set[str]:
 
 
 def _overlaps(file: BpmnFile, plane: PlaneInfo) -> list[Finding]:
-    model, boxes = file.model, _boxes(file, plane)
-    order = [n for n in model.nodes if n in boxes]
-    ancestors = {n: _ancestors(file, n) for n in order}
+    """Flow nodes, data object and data store references and text annotations: no two overlap (a boundary
+    event sits on its task's border, a node inside its expanded sub-process)."""
+    model = file.model
+    boxes = {**_boxes(file, plane), **{e: s.box for e, s in plane.shapes.items()
+                                       if e in model.artifacts and s.box is not None}}
+    order = [n for n in [*model.nodes, *model.artifacts] if n in boxes]
+    ancestors = {n: _ancestors(file, n) if n in model.nodes else set() for n in order}
     found = []
     for i, a in enumerate(order):
         for b in order[i + 1:]:
             if not boxes[a].overlaps(boxes[b]) or a in ancestors[b] or b in ancestors[a]:
                 continue
-            if model.nodes[a].attached_to == b or model.nodes[b].attached_to == a:
+            if a in model.nodes and b in model.nodes and (model.nodes[a].attached_to == b
+                                                          or model.nodes[b].attached_to == a):
                 continue
+            if b in model.artifacts and a in model.nodes and model.nodes[a].is_container and \
+                    model.artifacts[b].scope in [a, *model.descendants(a)]:
+                continue  # drawn inside its expanded sub-process
             found.append(at("warning", CHECK, file.path, plane.shapes[b].el,
                             f'shape overlaps the shape of "{a}"', element=b))
     return found
