@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
+from bench.databases import fresh_database, postgres_url
 from bench.pathway import STEP_DATA, write_bundle
 from bench.raw import RawSpiff
 from engine.actors import Actor
-from engine.db import Database
 from engine.models import AuditEvent, InboxTask, Instance, MessageWait, TimerWait
 from engine.service import CarePathways
 
@@ -39,35 +36,8 @@ def emit(bench: str, value: float, unit: str, baseline: float, ratio: float, tar
     print(json.dumps(line), flush=True)
 
 
-@contextmanager
-def fresh_database(kind: str):
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            db = Database(f"sqlite:///{tmp}/bench.db")
-            db.upgrade()
-            yield db
-            db.dispose()
-        return
-    base = os.environ.get("CAREPATH_BENCH_DATABASE_URL") or os.environ["CAREPATH_TEST_DATABASE_URL"]
-    schema = f"carepath_bench_{uuid.uuid4().hex[:8]}"
-    admin = Database(base)
-    with admin.engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    db = Database(f"{base}{sep}options=-csearch_path%3D{schema}")
-    try:
-        db.upgrade()
-        yield db
-    finally:
-        db.dispose()
-        with admin.engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def backends() -> list[str]:
-    has_pg = os.environ.get("CAREPATH_BENCH_DATABASE_URL") or os.environ.get("CAREPATH_TEST_DATABASE_URL")
-    return ["sqlite"] + (["postgresql"] if has_pg else [])
+    return ["sqlite"] + (["postgresql"] if postgres_url() else [])
 
 
 def walk_instance(svc: CarePathways, instance_id: int, timings: list[float] | None = None) -> None:

@@ -12,50 +12,25 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from engine import clock
 from engine.db import Database
 from engine.models import AuditEvent, TimerWait
 from engine.service import CarePathways
 
+from .databases import pg_schema, postgres_url
 from .workers import Cluster
 
 OUTREACH = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "bpmn" / "scheduled_outreach"
 
 
-def database_url() -> str | None:
-    return os.environ.get("CAREPATH_BENCH_DATABASE_URL") or os.environ.get("CAREPATH_TEST_DATABASE_URL")
-
-
 def broker_url() -> str | None:
     return (os.environ.get("CAREPATH_BENCH_BROKER_URL") or os.environ.get("CAREPATH_TEST_BROKER_URL")
             or os.environ.get("CELERY_BROKER_URL"))
-
-
-@contextmanager
-def pg_schema(base: str):
-    """A fresh, migrated schema in the PostgreSQL database `base`; dropped afterwards."""
-    schema = f"carepath_timers_{uuid.uuid4().hex[:8]}"
-    admin = Database(base)
-    with admin.engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in base else "?"
-    url = f"{base}{sep}options=-csearch_path%3D{schema}"
-    db = Database(url)
-    try:
-        db.upgrade()
-        yield url, db
-    finally:
-        db.dispose()
-        with admin.engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def start_due(svc: CarePathways, count: int, due_at: datetime, *, prefix: str = "p", created_at=None) -> list[int]:
@@ -97,7 +72,7 @@ def wait_fired(db: Database, count: int, timeout: float) -> float:
 
 def fire_rate(base: str, broker: str, workers: int, count: int, log_dir: Path) -> float:
     """Timers fired per second by `workers` workers, from the sweep's bell to the last firing."""
-    with pg_schema(base) as (url, db):
+    with pg_schema(base, "carepath_timers") as (url, db):
         svc = CarePathways(db)
         svc.deploy(OUTREACH)
         start_due(svc, count, clock.now() - timedelta(minutes=1))
@@ -113,7 +88,7 @@ def fire_rate(base: str, broker: str, workers: int, count: int, log_dir: Path) -
 def timer_fire_throughput(emit, quick: bool = False) -> None:
     """Rounds alternate 1 and 2 workers (each on 1,000 fresh due timers); each side's median round counts, so a
     burst of load from elsewhere on the machine skews one round, not the figure."""
-    base, broker = database_url(), broker_url()
+    base, broker = postgres_url(), broker_url()
     if not base or not broker:
         return
     count, rounds = 1000, (1 if quick else 3)
@@ -133,12 +108,12 @@ def timer_fire_throughput(emit, quick: bool = False) -> None:
 
 
 def timer_latency(emit, quick: bool = False) -> None:
-    base, broker = database_url(), broker_url()
+    base, broker = postgres_url(), broker_url()
     if not base or not broker:
         return
     sweep = 1.0
     count, spread = (100, 5.0) if quick else (300, 10.0)
-    with tempfile.TemporaryDirectory() as tmp, pg_schema(base) as (url, db):
+    with tempfile.TemporaryDirectory() as tmp, pg_schema(base, "carepath_timers") as (url, db):
         svc = CarePathways(db)
         svc.deploy(OUTREACH)
         with Cluster(url, broker, Path(tmp), sweep_seconds=sweep) as cluster:

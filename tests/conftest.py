@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import text
 
+from bench.databases import pg_schema
 from engine import accounts, clock
 from engine.actors import Actor
 from engine.db import Database
@@ -19,7 +19,6 @@ accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-CORPUS = REPO.parent / "shared" / "corpus"
 PG_URL = os.environ.get("CAREPATH_TEST_DATABASE_URL")
 
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
@@ -40,19 +39,9 @@ def pg_schema_url():
     """A private schema in the test database, migrated once; tables are emptied before each test."""
     if not PG_URL:
         pytest.skip("CAREPATH_TEST_DATABASE_URL is not set")
-    schema = f"carepath_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = Database(PG_URL)
-    with admin.engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in PG_URL else "?"
-    url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    db = Database(url)
-    db.upgrade()
-    db.dispose()
-    yield url
-    with admin.engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    with pg_schema(PG_URL, f"carepath_test_{os.getpid()}") as (url, db):
+        db.dispose()  # each test opens its own
+        yield url
 
 
 def _all_tables() -> str:

@@ -9,11 +9,11 @@ from click.testing import CliRunner
 
 from engine.authoring.lint import lint_path
 from engine.cli import cli
+from tests.corpus_path import CORPUS
 
 TESTS = Path(__file__).resolve().parents[1]
 LINT_FIXTURES = TESTS / "fixtures" / "lint"
 BPMN_FIXTURES = TESTS / "fixtures" / "bpmn"
-CORPUS = TESTS.parent.parent / "shared" / "corpus"
 
 
 def findings(name: str, severity: str = "info"):

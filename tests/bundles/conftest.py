@@ -9,10 +9,10 @@ import pytest
 from engine.bundle import Bundle, load_bundle
 from engine.errors import BundleRefused, Problem
 from engine.parsing import parse_bundle
+from tests.corpus_path import CORPUS
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "bundles"
-CORPUS = (REPO / ".." / "shared" / "corpus").resolve()
 
 
 @pytest.fixture

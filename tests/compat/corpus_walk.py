@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
@@ -34,8 +34,8 @@ from SpiffWorkflow.util.task import TaskState
 from engine.actors import Actor
 from engine.bundle import Bundle, wanted
 from engine.formdata import FormInvalid
+from tests.corpus_path import CORPUS
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 MAX_STEPS = 50
 PATIENT = "compat-patient"
 ACTOR = Actor.system_actor("compat")

@@ -11,11 +11,11 @@ from jsonschema.validators import validator_for
 
 import forms
 from forms.validate import normalise_schema
+from tests.corpus_path import CORPUS
 
 from .conftest import FIXTURES, browser_post, live, parse_html
 
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO.parent / "shared" / "corpus"
 NOT_FORMS = ("uischema", "_ui.json", "exampledata", "process_model", "process_group")
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from engine import instance_data, taskview
 from engine.actors import Actor
+from engine.instances import get_instance
 from tests.engine.pathway_helpers import (
     CARE_MANAGER,
     NURSE,
@@ -47,7 +49,17 @@ class Team:
         return self.pathways.complete(task.id, answers or {}, actor or BY_ROLE[task.role])
 
     def data(self, instance_id: int) -> dict:
-        return self.pathways.instance_data(instance_id)
+        """The program's data: what its last step produced, and its data objects (results the monitoring
+        recorded), as the patient page shows them."""
+        with self.pathways.db.transaction() as session:
+            workflow = self.pathways.runtime.load(session, get_instance(session, instance_id)).workflow
+        return instance_data.with_data_objects(self.pathways.instance_data(instance_id), workflow)
+
+    def form_data(self, instance_id: int, title: str) -> dict:
+        """The data of an open task: what its form is prefilled with, what the person doing it sees."""
+        task = self.task(instance_id, title)
+        with self.pathways.db.transaction() as session:
+            return taskview.task_context(session, self.pathways.runtime, task.id, BY_ROLE[task.role]).data
 
     def status(self, instance_id: int) -> str:
         return self.pathways.instance(instance_id).instance.status

@@ -10,7 +10,6 @@ import pytest
 
 from tests.pathways.answers import (
     SAFETY_ASSESSED,
-    Team,
     discharge,
     engage,
     gad7,
@@ -22,16 +21,9 @@ from tests.pathways.answers import (
     review,
     screen_mood,
 )
-from tests.pathways.library import deploy_library
 
 PHQ9 = "PHQ-9 depression screen"
 SAFETY = "Safety assessment (PHQ-9 item 9)"
-
-
-@pytest.fixture
-def team(pathways):
-    deploy_library(pathways)
-    return Team(pathways)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from tests.pathways.answers import (
     CONSENT_REFUSED,
     DO_NOT_ENROL,
     REACHED,
-    Team,
     assess,
     discharge,
     engage,
@@ -21,13 +20,6 @@ from tests.pathways.answers import (
     plan,
     review,
 )
-from tests.pathways.library import deploy_library
-
-
-@pytest.fixture
-def team(pathways):
-    deploy_library(pathways)
-    return Team(pathways)
 
 
 @pytest.fixture

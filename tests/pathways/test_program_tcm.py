@@ -12,7 +12,6 @@ import pytest
 from engine.models import TaskStatus
 from tests.pathways.answers import (
     MISSED_CONTACT_FOLLOWED_UP,
-    Team,
     at,
     contact_made,
     contact_not_reached,
@@ -21,7 +20,6 @@ from tests.pathways.answers import (
     missed_visit,
     visit,
 )
-from tests.pathways.library import deploy_library
 
 FRIDAY_BEFORE_LABOR_DAY = "2026-09-04"
 CONTACT = "Interactive contact (2 business days)"
@@ -30,12 +28,6 @@ MED_REC = "Medication reconciliation"
 VISIT = "Face-to-face visit"
 MISSED_VISIT = "Missed face-to-face visit: follow up"
 LATE_VISIT = "Face-to-face visit (after the deadline)"
-
-
-@pytest.fixture
-def team(pathways):
-    deploy_library(pathways)
-    return Team(pathways)
 
 
 def discharged(team, frozen_clock, complexity="high", patient="MRN500"):
