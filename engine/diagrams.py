@@ -23,10 +23,13 @@ class Diagram:
     file: str
     current: set[str] = field(default_factory=set)
     done: set[str] = field(default_factory=set)
+    labels: dict[str, str] = field(default_factory=dict)  # element id -> its name on the diagram
 
     def to_dict(self) -> dict:
-        return {"process_id": self.process_id, "name": self.name, "file": self.file,
-                "current": sorted(self.current), "done": sorted(self.done - self.current)}
+        current = sorted(self.current)
+        return {"process_id": self.process_id, "name": self.name, "file": self.file, "current": current,
+                "current_names": [self.labels.get(e) or e for e in current],
+                "done": sorted(self.done - self.current)}
 
 
 def _called(spec) -> str | None:
@@ -59,6 +62,7 @@ def instance_diagrams(session: Session, runtime, instance: Instance) -> list[Dia
     # the program and every stage it calls (directly or through other stages), each with its element ids
     order: list[str] = []
     elements: dict[str, set[str]] = {}
+    labels: dict[str, dict[str, str]] = {}
     calls: dict[str, dict[str, str]] = {}  # process -> call activity id -> called process
     pending = [instance.process_id]
     while pending:
@@ -71,6 +75,8 @@ def instance_diagrams(session: Session, runtime, instance: Instance) -> list[Dia
             continue
         order.append(process_id)
         elements[process_id] = set(spec.task_specs)
+        labels[process_id] = {name: " ".join(ts.bpmn_name.split()) for name, ts in spec.task_specs.items()
+                              if getattr(ts, "bpmn_name", None)}
         calls[process_id] = {name: _called(ts) for name, ts in spec.task_specs.items() if _called(ts)}
         pending.extend(calls[process_id].values())
 
@@ -85,7 +91,7 @@ def instance_diagrams(session: Session, runtime, instance: Instance) -> list[Dia
         info = parsed.processes[process_id]
         mine = current.get(process_id, set())
         diagram = Diagram(process_id, info.name or process_id, info.file, current=set(mine),
-                          done=elements[process_id] & done)
+                          done=elements[process_id] & done, labels=labels[process_id])
         for activity, target in calls[process_id].items():
             if activity not in mine and visited(target, set()):
                 diagram.done.add(activity)

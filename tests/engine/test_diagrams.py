@@ -20,6 +20,12 @@ def test_a_running_stage_marks_its_task_and_the_call_activity_that_runs_it(pathw
     assert shown["phq9_stage"]["current"] == ["phq9"]
 
 
+def test_current_steps_are_named_as_on_the_diagram(pathways):
+    deploy(pathways, "assessment_program")
+    instance = pathways.start("assessment_program", "P1")
+    assert drawn(pathways, instance.id)["phq9_stage"]["current_names"] == ["PHQ-9"]
+
+
 def test_a_finished_stage_is_marked_done_in_the_program(pathways):
     deploy(pathways, "assessment_program")
     instance = pathways.start("assessment_program", "P1")

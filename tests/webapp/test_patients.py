@@ -31,6 +31,11 @@ def test_a_refused_patient_keeps_what_was_typed_and_names_each_field(signed_in):
     assert 'value="Hopper"' in page
 
 
+def test_a_new_patient_form_starts_with_sex_unknown_not_the_first_choice(signed_in):
+    page = text(signed_in("carl").get("/patients/new"))
+    assert '<option value="unknown" selected>' in page and '<option value="female" selected>' not in page
+
+
 def test_a_refused_patient_stores_nothing(signed_in, service):
     signed_in("carl").post("/patients/new", {**NEW, "birth_date": "soon"})
     with service.db.transaction() as s:
@@ -46,7 +51,7 @@ def test_viewing_a_patient_page_is_audited_with_who(signed_in, patient, service)
 
 def test_an_unknown_patient_is_a_404(signed_in, users):
     response = signed_in("carl").get("/patients/NOPE")
-    assert response.status_code == 404 and "no patient 'NOPE'" in text(response)
+    assert response.status_code == 404 and "No patient 'NOPE'" in text(response)
 
 
 def test_starting_a_program_shows_it_with_its_diagram(signed_in, patient, service):
