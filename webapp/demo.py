@@ -20,6 +20,8 @@ from engine.formdata import FormInvalid
 from engine.models import InstanceStatus, TaskStatus
 from engine.patients import PatientInput
 
+from .demo_plans import care_plan
+
 log = logging.getLogger(__name__)
 
 PASSWORD = "carepath-demo"
@@ -108,6 +110,12 @@ def _complete(service, task, actor: Actor, visit: int) -> None:
     for name, value in STEER.items():
         if name in props:
             data[name] = value
+    if "plan_problems" in props:  # a care plan that reads like one
+        with service.db.transaction() as s:
+            patient = patients.patients_by_id(s, [task.patient_id]).get(task.patient_id)
+            conditions = [c.get("name") for c in (patient.conditions or []) if isinstance(c, dict)] if patient else []
+            provider = patient.primary_care_provider if patient else None
+        data.update(care_plan(conditions, clock.now().date(), provider))
     try:
         service.complete(task.id, data, actor)
     except FormInvalid as exc:
@@ -156,7 +164,10 @@ def advance(service, instance_id: int, steps: int, by_role: dict[str, Actor], su
 
 def seed_programs(service, patient_ids: list[str], summary: DemoSummary, seed: int = 7) -> None:
     rng = random.Random(seed)
-    by_role = {role: Actor.person(username, *roles) for username, _, roles in USERS for role in roles}
+    by_role: dict[str, Actor] = {}  # each role's work is done by the first demo user holding it (carl: care manager)
+    for username, _, roles in USERS:
+        for role in roles:
+            by_role.setdefault(role, Actor.person(username, *roles))
     available = {p["id"] for d in service.versions() for p in d.processes if p.get("startable")}
     plan = [program for program, share in PROGRAM_MIX for _ in range(share) if program in available]
     if not plan:

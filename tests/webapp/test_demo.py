@@ -20,3 +20,24 @@ def test_demo_twice_adds_nothing_the_second_time(tmp_path, monkeypatch):
     CliRunner().invoke(cli, ["demo", "--no-serve", "--patients", "4"], catch_exceptions=False)
     again = CliRunner().invoke(cli, ["demo", "--no-serve", "--patients", "4"], catch_exceptions=False)
     assert "programs started: none" in again.output
+
+
+def test_demo_care_plans_read_like_real_ones_and_risk_reaches_the_patient_list(tmp_path, monkeypatch):
+    from sqlalchemy import select
+
+    from engine import instance_data
+    from engine.models import Instance, Patient
+    from engine.service import CarePathways
+
+    monkeypatch.setenv("CAREPATH_HOME", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    CliRunner().invoke(cli, ["demo", "--no-serve", "--patients", "12"], catch_exceptions=False)
+    service = CarePathways(f"sqlite:///{tmp_path / 'carepath.db'}")
+    with service.db.transaction() as s:
+        plans = [instance_data.current_data(s, service.runtime, i).get("care_plan")
+                 for i in s.scalars(select(Instance))]
+        tiers = set(s.scalars(select(Patient.risk_tier).where(Patient.risk_tier.is_not(None))))
+    problems = [p["description"] for plan in plans if isinstance(plan, dict) for p in plan.get("problems", ())]
+    assert problems and "demo" not in problems
+    assert tiers
+    service.db.dispose()
