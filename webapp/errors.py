@@ -23,8 +23,12 @@ STATUS_OF = {NotFound: 404, Forbidden: 403, Conflict: 409, InvalidState: 409, In
 
 def error_page(status: int, detail: str | None = None, title: str | None = None):
     default_title, default_detail = MESSAGES.get(status, MESSAGES[500])
+    detail = detail or default_detail
+    detail = detail[:1].upper() + detail[1:]  # engine messages start in lower case: a page shows a sentence
+    if not detail.endswith((".", "!", "?")):
+        detail += "."
     return render_template("errors/error.html", status=status, title=title or default_title,
-                           detail=detail or default_detail), status
+                           detail=detail), status
 
 
 def init_app(app: Flask) -> None:

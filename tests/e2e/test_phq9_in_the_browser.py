@@ -26,12 +26,12 @@ def test_care_manager_fixes_a_missing_phq9_answer_and_lands_on_the_next_task(liv
                                                                                  artifacts):
     base, service = live
     sign_in(page, base, "carl")
-    page.get_by_role("link", name=re.compile("Care manager queue")).click()
+    page.locator(".tabs").get_by_role("link", name=re.compile("Care manager queue")).click()
     page.screenshot(path=str(artifacts / "01-queue.png"), full_page=True)
 
     row = page.get_by_role("row").filter(has_text="Lopez")
     row.get_by_role("button", name="Claim").click()
-    page.get_by_role("link", name=re.compile("My tasks")).click()
+    page.locator(".tabs").get_by_role("link", name=re.compile("My tasks")).click()
     page.get_by_role("link", name=mood_screening_task.title).click()
     page.screenshot(path=str(artifacts / "02-task.png"), full_page=True)
 

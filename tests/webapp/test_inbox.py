@@ -129,6 +129,12 @@ def test_completed_by_me_tab_is_empty_before_any_work(signed_in, review_tasks):
     assert rows(page) == [] and "Nothing here" in page
 
 
+def test_an_empty_my_tasks_tab_points_to_the_queues_with_work(signed_in, review_tasks):
+    page = signed_in("carl").get("/inbox").get_data(as_text=True)
+    assert "You have not claimed any task" in page
+    assert 'href="/inbox?tab=role:care_manager">Care manager queue (3)</a>' in page
+
+
 def test_priority_filter(signed_in, review_tasks):
     page = signed_in("carl").get("/inbox?tab=role:care_manager&priority=urgent").get_data(as_text=True)
     assert rows(page) == []

@@ -74,8 +74,9 @@ def index():
     if q.page > result.pages and result.total:
         return redirect(url_for("inbox.index", **{**args.to_dict(), "page": result.pages}))
     tabs = [(tab, _tab_label(tab), result.counts.get(tab, 0)) for tab in inbox.tabs_for(q.roles)]
+    waiting_queues = [t for t in tabs if t[0].startswith(inbox.ROLE_PREFIX) and t[2]]
     return render_template("inbox/index.html", result=result, q=q, args=args, tabs=tabs, programs=programs,
-                           priorities=list(PRIORITIES), error=None, link=_link(args))
+                           priorities=list(PRIORITIES), error=None, link=_link(args), waiting_queues=waiting_queues)
 
 
 def _tab_label(tab: str) -> str:
