@@ -88,7 +88,9 @@ def seed_patients(service, count: int, summary: DemoSummary, seed: int = 7) -> l
     fake.seed_instance(seed)
     rng = random.Random(seed)
     ids = []
-    with service.db.transaction() as s:
+    # registered before any program starts (those go back at most 81 days), so the history reads in order
+    registered = clock.FrozenClock(clock.now() - timedelta(days=90))
+    with clock.use_clock(registered), service.db.transaction() as s:
         for n in range(count):
             fields = _patient_fields(fake, rng, n)
             if patients.patients_by_id(s, [fields.mrn]):

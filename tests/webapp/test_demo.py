@@ -41,3 +41,27 @@ def test_demo_care_plans_read_like_real_ones_and_risk_reaches_the_patient_list(t
     assert problems and "demo" not in problems
     assert tiers
     service.db.dispose()
+
+
+def test_demo_history_of_each_patient_reads_in_time_order(tmp_path, monkeypatch):
+    from sqlalchemy import select
+
+    from engine.models import AuditEvent
+    from engine.service import CarePathways
+
+    monkeypatch.setenv("CAREPATH_HOME", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    CliRunner().invoke(cli, ["demo", "--no-serve", "--patients", "8"], catch_exceptions=False)
+    service = CarePathways(f"sqlite:///{tmp_path / 'carepath.db'}")
+    with service.db.transaction() as s:
+        events = s.execute(select(AuditEvent.patient_id, AuditEvent.action, AuditEvent.at)
+                           .where(AuditEvent.patient_id.is_not(None)).order_by(AuditEvent.id)).all()
+    service.db.dispose()
+    by_patient: dict[str, list] = {}
+    for patient_id, action, at in events:
+        by_patient.setdefault(patient_id, []).append((action, at))
+    assert len(by_patient) == 8
+    for patient_id, history in by_patient.items():
+        assert history[0][0] == "patient_added", patient_id
+        times = [at for _, at in history]
+        assert times == sorted(times), (patient_id, history)
