@@ -68,21 +68,45 @@ _BRANCHES = ("allOf", "anyOf", "oneOf")
 _CONDITIONAL = ("if", "then", "else")
 
 
-def field_names(schema: dict | None) -> set[str]:
-    """The top-level answers a form declares: its properties, those of if/then/else and allOf-like branches,
-    and those of dependentSchemas (a conditional field is still the form's own)."""
-    names: set[str] = set()
+def _fields(schema: dict | None):
+    """(name, property schema) of each top-level answer a form declares: its properties, those of if/then/else
+    and allOf-like branches, and those of dependentSchemas (a conditional field is still the form's own)."""
     if not isinstance(schema, dict):
-        return names
-    names.update((schema.get("properties") or {}).keys())
+        return
+    yield from (schema.get("properties") or {}).items()
     for key in _CONDITIONAL:
-        names |= field_names(schema.get(key))
+        yield from _fields(schema.get(key))
     for key in _BRANCHES:
         for branch in schema.get(key) or ():
-            names |= field_names(branch)
+            yield from _fields(branch)
     for dependent in (schema.get("dependentSchemas") or schema.get("dependencies") or {}).values():
-        names |= field_names(dependent)
-    return names
+        yield from _fields(dependent)
+
+
+def field_names(schema: dict | None) -> set[str]:
+    """The top-level answers a form declares, conditional ones included."""
+    return {name for name, _ in _fields(schema)}
+
+
+def read_only_fields(schema: dict | None) -> set[str]:
+    """The top-level fields a form shows but does not ask for (`readOnly`): the pathway sets them."""
+    return {name for name, prop in _fields(schema) if isinstance(prop, dict) and prop.get("readOnly") is True}
+
+
+READ_ONLY = "is read-only: the pathway sets it, a submission cannot change it"
+
+
+def as_shown(schema: dict | None, data: dict, task_data: dict, form_name: str | None = None) -> dict:
+    """The submission as the form stands when it is sent: its read-only fields hold what the task's data says,
+    whatever the client sent or left out, so a rule that reads one (enrol only an eligible candidate) holds for
+    every client, not only for the web page. A submission that changes a read-only field is refused."""
+    fixed = read_only_fields(schema)
+    if not fixed:
+        return data
+    changed = sorted(name for name in fixed if name in data and data[name] != task_data.get(name))
+    if changed:
+        raise FormInvalid(form_name, {name: READ_ONLY for name in changed})
+    return {**{name: task_data[name] for name in fixed if name in task_data}, **data}
 
 
 def check_cleared(schema: dict | None, cleared, form_name: str | None = None) -> list[str]:
@@ -97,6 +121,10 @@ def check_cleared(schema: dict | None, cleared, form_name: str | None = None) ->
     if unknown:
         raise InvalidInput(f"cannot clear {', '.join(repr(n) for n in unknown)}: not a field of the form "
                            f"{form_name or '(none)'}")
+    fixed = sorted(set(cleared) & read_only_fields(schema))
+    if fixed:
+        raise InvalidInput(f"cannot clear {', '.join(repr(n) for n in fixed)}: read-only on the form "
+                           f"{form_name or '(none)'}, the pathway sets it")
     return cleared
 
 

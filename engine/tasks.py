@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, contains_eager
 from . import audit, clock, reads
 from .actors import Actor
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .formdata import check_cleared, validate_submission
+from .formdata import as_shown, check_cleared, validate_submission
 from .instances import get_instance
 from .models import InboxTask, Instance, TaskStatus
 from .runtime import Runtime
@@ -161,7 +161,7 @@ def complete(session: Session, runtime: Runtime, task_id: int, data: dict | None
     if task is None or task.state != TaskState.READY:
         raise Conflict(f"task {row.id} ({row.title}) is no longer waiting to be done")
     schema = loaded.parsed.forms.get(row.form_schema) if row.form_schema else None
-    validate_submission(schema, data, row.form_schema)
+    validate_submission(schema, as_shown(schema, data, task.data, row.form_schema), row.form_schema)
     cleared = [name for name in check_cleared(schema, cleared, row.form_schema) if name not in data]
     before = dict(task.data)
 

@@ -116,6 +116,8 @@ def answers(schema: dict | None, root: dict | None = None, visit: int = 0, only_
     result = {}
     for name, prop in (schema.get("properties") or {}).items():
         prop = _resolve(prop, root)
+        if prop.get("readOnly") is True:
+            continue  # shown, not asked: the pathway sets it
         easy = "default" in prop or "const" in prop or _choices(prop) or _type(prop) == "boolean"
         if name in required or (easy and not only_required):
             result[name] = sample(prop, root, visit)

@@ -110,11 +110,24 @@ def test_ineligible_candidate_ends_with_not_eligible(pathways, one_condition):
     assert (data["identified"], data["program_end_reason"]) == (False, "not_eligible")
 
 
-def test_enrolling_an_ineligible_candidate_still_ends_not_eligible(pathways, one_condition):
-    review(pathways, one_condition.id, {"candidate_decision": "enrol"})
-    data = data_of(pathways, one_condition.id)
-    assert (data["identified"], data["candidate_decision"], data["program_end_reason"]) == (
-        False, "decline", "not_eligible")
+def test_enrolling_an_ineligible_candidate_is_refused_though_the_submission_leaves_eligibility_out(
+        pathways, one_condition):
+    with pytest.raises(FormInvalid) as refused:
+        review(pathways, one_condition.id, {"candidate_decision": "enrol"})
+    assert list(refused.value.errors) == ["candidate_decision"]
+    assert open_task(pathways, one_condition.id, "Review candidate").status == "open"
+
+
+def test_a_submission_cannot_make_an_ineligible_candidate_eligible(pathways, one_condition):
+    with pytest.raises(FormInvalid) as refused:
+        review(pathways, one_condition.id, {"eligible": True, "candidate_decision": "enrol"})
+    assert refused.value.errors == {"eligible": "is read-only: the pathway sets it, a submission cannot change it"}
+    assert data_of(pathways, one_condition.id)["eligible"] is False
+
+
+def test_a_submission_may_send_a_read_only_field_back_as_it_was_shown(pathways, candidate):
+    review(pathways, candidate.id, {"eligible": True, "qualifying_condition_count": 2, "candidate_decision": "enrol"})
+    assert data_of(pathways, candidate.id)["identified"] is True
 
 
 def test_form_refuses_enrolment_when_shown_the_candidate_is_not_eligible(pathways, one_condition):
