@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from . import audit, clock
 from .accounts import EMAIL
 from .errors import InvalidInput, NotFound
-from .models import Patient
+from .models import Instance, InstanceStatus, Patient
 
 MRN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,49}$")
 SEXES = ("female", "male", "other", "unknown")
@@ -155,6 +155,18 @@ def search(session: Session, text: str, limit: int = 50) -> list[Patient]:
 
 def list_patients(session: Session, limit: int = 50, offset: int = 0) -> list[Patient]:
     return list(session.scalars(select(Patient).order_by(Patient.search_name).limit(limit).offset(offset)))
+
+
+def current_programs(session: Session, patient_ids) -> dict[str, list[str]]:
+    """The programs each patient is in now (running, suspended or stopped by an error), by patient id: one
+    query for a page of patients."""
+    found: dict[str, list[str]] = {}
+    rows = session.execute(select(Instance.patient_id, Instance.program).where(
+        Instance.patient_id.in_(list(patient_ids)), Instance.status.not_in(InstanceStatus.ENDED))
+        .order_by(Instance.patient_id, Instance.started_at))
+    for patient_id, program in rows:
+        found.setdefault(patient_id, []).append(program)
+    return found
 
 
 def count_patients(session: Session) -> int:

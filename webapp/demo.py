@@ -1,7 +1,9 @@
 """Demo data: users for every role and synthetic patients (Faker) at different stages of the shipped programs.
 
 Everything is generated from a fixed seed, so two demos look the same. Tasks are completed with answers built
-from their forms, steered by `STEER` so that most patients get past enrolment and consent.
+from their forms, steered by `STEER` so that most patients get past enrolment and consent, and by each
+patient's own screening answers (`demo_profiles`); each patient is put in a program their conditions qualify
+for.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from engine.models import InstanceStatus, TaskStatus
 from engine.patients import PatientInput
 
 from .demo_plans import care_plan
+from .demo_profiles import assign_programs, screening_answers
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +77,7 @@ def _patient_fields(fake, rng: random.Random, n: int) -> PatientInput:
     given = fake.first_name_female() if sex == "female" else fake.first_name_male()
     birth = fake.date_of_birth(minimum_age=45, maximum_age=90)
     conditions = rng.sample(CONDITIONS, k=rng.choice([1, 2, 2, 3, 3, 4]))
-    return PatientInput(mrn=f"MRN-{100000 + n}", given_name=given, family_name=fake.last_name(),
+    return PatientInput(mrn=f"{2040100 + n}", given_name=given, family_name=fake.last_name(),
                         birth_date=birth.isoformat(), sex=sex, phone=fake.numerify("555-###-####"),
                         email=f"{given.lower()}.{n}@example.org", address=fake.address().replace("\n", ", "),
                         primary_care_provider="Dr. " + fake.last_name(), preferred_language="English",
@@ -105,11 +108,11 @@ def _actor_for(task, by_role: dict[str, Actor]) -> Actor:
     return by_role.get(task.role or "care_manager") or by_role["care_manager"]
 
 
-def _complete(service, task, actor: Actor, visit: int) -> None:
+def _complete(service, task, actor: Actor, visit: int, profile: dict) -> None:
     schema = form_schema(service, task)
     data = form_answers(schema, visit=visit)
     props = (schema or {}).get("properties") or {}
-    for name, value in STEER.items():
+    for name, value in (STEER | profile).items():
         if name in props:
             data[name] = value
     if "plan_problems" in props:  # a care plan that reads like one
@@ -131,7 +134,7 @@ def _complete(service, task, actor: Actor, visit: int) -> None:
 
 
 def advance(service, instance_id: int, steps: int, by_role: dict[str, Actor], summary: DemoSummary,
-            frozen: clock.FrozenClock, rng: random.Random) -> None:
+            frozen: clock.FrozenClock, rng: random.Random, profile: dict) -> None:
     """Work `steps` tasks of the instance, letting simulated days pass between them and firing the timers that
     come due (outreach waits, monthly reviews), never going past the real present."""
     visits: Counter = Counter()
@@ -150,7 +153,7 @@ def advance(service, instance_id: int, steps: int, by_role: dict[str, Actor], su
             continue
         task = pending[0]
         try:
-            _complete(service, task, _actor_for(task, by_role), visits[task.element_id])
+            _complete(service, task, _actor_for(task, by_role), visits[task.element_id], profile)
         except FormInvalid:
             summary.left_open += 1
             return
@@ -171,19 +174,23 @@ def seed_programs(service, patient_ids: list[str], summary: DemoSummary, seed: i
         for role in roles:
             by_role.setdefault(role, Actor.person(username, *roles))
     available = {p["id"] for d in service.versions() for p in d.processes if p.get("startable")}
-    plan = [program for program, share in PROGRAM_MIX for _ in range(share) if program in available]
-    if not plan:
+    mix = [(program, share) for program, share in PROGRAM_MIX if program in available]
+    if not mix:
         return
-    rng.shuffle(plan)  # a mix of programs however few patients there are
-    for n, patient_id in enumerate(patient_ids):
+    with service.db.transaction() as s:
+        found = patients.patients_by_id(s, patient_ids)
+        conditions = [[c.get("name") for c in (found[i].conditions or []) if isinstance(c, dict)]
+                      for i in patient_ids]
+    programs = assign_programs(conditions, mix)
+    for patient_id, program in zip(patient_ids, programs):
         if service.instances(patient_id=patient_id):
             continue
-        program = plan[n % len(plan)]
+        profile = screening_answers(rng)
         frozen = clock.FrozenClock(clock.now() - timedelta(days=rng.randint(0, 80), hours=rng.randint(0, 8)))
         with clock.use_clock(frozen):
             instance_id = _start(service, program, patient_id, rng, summary)
             if instance_id is not None:
-                advance(service, instance_id, rng.randint(0, 16), by_role, summary, frozen, rng)
+                advance(service, instance_id, rng.randint(0, 16), by_role, summary, frozen, rng, profile)
         if instance_id is None:
             continue
         summary.instances[program] += 1

@@ -1,9 +1,11 @@
 """`carepath demo`: users for every role and synthetic patients at different stages of the shipped programs."""
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from webapp.cli import cli
+from webapp.demo_profiles import assign_programs, qualifies
 
 
 def test_demo_seeds_users_patients_and_programs_without_serving(tmp_path, monkeypatch):
@@ -65,3 +67,54 @@ def test_demo_history_of_each_patient_reads_in_time_order(tmp_path, monkeypatch)
         assert history[0][0] == "patient_added", patient_id
         times = [at for _, at in history]
         assert times == sorted(times), (patient_id, history)
+
+
+@pytest.fixture(scope="module")
+def demo_service(tmp_path_factory):
+    from engine.service import CarePathways
+
+    home = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CAREPATH_HOME", str(home))
+        patch.delenv("DATABASE_URL", raising=False)
+        result = CliRunner().invoke(cli, ["demo", "--no-serve", "--patients", "30"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    service = CarePathways(f"sqlite:///{home / 'carepath.db'}")
+    service.demo_output = result.output
+    yield service
+    service.db.dispose()
+
+
+def test_demo_puts_each_patient_in_a_program_their_conditions_qualify_for(demo_service):
+    from sqlalchemy import select
+
+    from engine.models import Instance, Patient
+
+    with demo_service.db.transaction() as s:
+        rows = s.execute(select(Instance.process_id, Patient.conditions)
+                         .join(Patient, Patient.id == Instance.patient_id)).all()
+    assert {process for process, _ in rows} >= {"ccm", "diabetes", "heart_failure", "behavioural_health", "tcm"}
+    for process, conditions in rows:
+        names = [c["name"] for c in conditions]
+        assert qualifies(process, names), (process, names)
+
+
+def test_demo_patients_spread_over_the_risk_tiers(demo_service):
+    from sqlalchemy import select
+
+    from engine.models import Patient
+
+    with demo_service.db.transaction() as s:
+        tiers = set(s.scalars(select(Patient.risk_tier).where(Patient.risk_tier.is_not(None))))
+    assert len(tiers) >= 3, tiers
+
+
+def test_demo_answers_every_form_it_reaches_validly(demo_service):
+    # a task the demo cannot answer would be counted as "left open for a person to answer"
+    assert "left open" not in demo_service.demo_output, demo_service.demo_output
+
+
+def test_assigning_programs_takes_the_condition_programs_first():
+    conditions = [["Hypertension", "COPD"], ["Type 2 diabetes"], ["Heart failure", "COPD"], ["Asthma"]]
+    mix = [("ccm", 1), ("diabetes", 1), ("heart_failure", 1), ("tcm", 1)]
+    assert assign_programs(conditions, mix) == ["ccm", "diabetes", "heart_failure", "tcm"]

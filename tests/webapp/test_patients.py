@@ -63,6 +63,22 @@ def test_starting_a_program_shows_it_with_its_diagram(signed_in, patient, servic
     assert 'data-current="review"' in page and "/diagram/review_loop.bpmn" in page
 
 
+def test_the_patient_list_names_the_programs_each_patient_is_in(signed_in, patient, service):
+    service.deploy(FIXTURES / "bpmn" / "review_loop")
+    carl = signed_in("carl")
+    assert "not assessed" in text(carl.get("/patients/"))
+    carl.post("/patients/MRN-1/programs", {"program": "review_loop"})
+    row = text(carl.get("/patients/")).split("MRN-1", 1)[1].split("</tr>", 1)[0]
+    assert "Monthly review loop" in row
+
+
+def test_a_terminated_program_leaves_the_patient_list(signed_in, patient, service):
+    service.deploy(FIXTURES / "bpmn" / "review_loop")
+    instance = service.start("review_loop", "MRN-1", None, Actor.person("carl", "care_manager"))
+    service.terminate(instance.id, reason="moved away")
+    assert "Monthly review loop" not in text(signed_in("carl").get("/patients/"))
+
+
 def test_starting_an_unknown_program_is_refused(signed_in, patient):
     response = signed_in("carl").post("/patients/MRN-1/programs", {"program": "astrology"})
     assert response.status_code == 400 and "'astrology' is not a program" in text(response)

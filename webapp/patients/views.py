@@ -34,7 +34,8 @@ def index():
         else:
             found = patients.list_patients(s, limit=50, offset=(page - 1) * 50)
             total = patients.count_patients(s)
-    return render_template("patients/index.html", patients=found, q=text, page=page, total=total,
+        programs = patients.current_programs(s, [p.id for p in found])
+    return render_template("patients/index.html", patients=found, programs=programs, q=text, page=page, total=total,
                            pages=max(1, -(-total // 50)), may_manage=current_user.holds_any(MANAGE_PATIENTS))
 
 
