@@ -115,6 +115,8 @@ def _complete(service, task, actor: Actor, visit: int, profile: dict) -> None:
     for name, value in (STEER | profile).items():
         if name in props:
             data[name] = value
+    if "minutes_spent" in props:  # care programs bill by the month's minutes: 5 to 25 per task
+        data["minutes_spent"] = 5 + (task.id * 7) % 21
     if "plan_problems" in props:  # a care plan that reads like one
         with service.db.transaction() as s:
             patient = patients.patients_by_id(s, [task.patient_id]).get(task.patient_id)

@@ -118,3 +118,15 @@ def test_assigning_programs_takes_the_condition_programs_first():
     conditions = [["Hypertension", "COPD"], ["Type 2 diabetes"], ["Heart failure", "COPD"], ["Asthma"]]
     mix = [("ccm", 1), ("diabetes", 1), ("heart_failure", 1), ("tcm", 1)]
     assert assign_programs(conditions, mix) == ["ccm", "diabetes", "heart_failure", "tcm"]
+
+
+def test_demo_records_care_minutes_with_the_work(demo_service):
+    from sqlalchemy import select
+
+    from engine import instance_data
+    from engine.models import Instance
+
+    with demo_service.db.transaction() as s:
+        minutes = [instance_data.current_data(s, demo_service.runtime, i).get("care_minutes") or {}
+                   for i in s.scalars(select(Instance).where(Instance.process_id == "ccm"))]
+    assert any(sum(month.values()) >= 20 for month in minutes)
