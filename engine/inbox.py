@@ -1,5 +1,8 @@
 """The inbox as a person sees it: tabs (my tasks, each of my role queues, overdue, completed by me) with
-counts, filters, search by patient name or MRN, sorting and pages. Reads inbox and patient rows only."""
+counts, filters, search by patient name or MRN, sorting and pages. Reads inbox and patient rows only.
+
+A clinical lead oversees the team: their Overdue tab holds every task of the team that is overdue, whoever
+holds it or whichever queue it waits in (`InboxQuery.team`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -40,6 +43,7 @@ class InboxQuery:
     due_from: datetime | None = None
     due_to: datetime | None = None
     role: str | None = None  # narrow a multi-role tab (overdue) to one role
+    team: bool = False  # Overdue covers the whole team's work (a clinical lead's oversight), not only mine
     search: str | None = None  # patient name prefix or exact MRN
     sort: str = "due"
     descending: bool = False
@@ -82,6 +86,8 @@ def _tab_conditions(q: InboxQuery, now: datetime) -> list:
             raise InvalidInput(f"you do not hold the role '{role}', so its queue is not yours to see")
         # a role's queue: its tasks nobody has claimed yet
         return [InboxTask.role == role, InboxTask.status == TaskStatus.OPEN]
+    if q.tab == OVERDUE and q.team:
+        return [InboxTask.status.in_(TaskStatus.ACTIVE), InboxTask.due_at < now]
     if q.tab == OVERDUE:
         mine = and_(InboxTask.assignee == q.username, InboxTask.status == TaskStatus.CLAIMED)
         queues = and_(InboxTask.role.in_(q.roles), InboxTask.status == TaskStatus.OPEN)
@@ -135,7 +141,7 @@ def page(session: Session, q: InboxQuery, with_counts: bool = True) -> InboxPage
     query = (select(InboxTask, Patient).join(ids, ids.c.id == InboxTask.id)
              .outerjoin(Patient, Patient.id == InboxTask.patient_id).order_by(*order))
     rows = [InboxRow(task, patient) for task, patient in session.execute(query)]
-    counts = tab_counts(session, q.username, q.roles, now) if with_counts else {}
+    counts = tab_counts(session, q.username, q.roles, now, team=q.team) if with_counts else {}
     if q.tab in counts and not _filter_conditions(q):
         total = counts[q.tab]  # no filter: the tab's own count is the total (one count query fewer)
     else:
@@ -143,11 +149,12 @@ def page(session: Session, q: InboxQuery, with_counts: bool = True) -> InboxPage
     return InboxPage(q, rows, total, counts)
 
 
-def tab_counts(session: Session, username: str, roles: tuple[str, ...], now: datetime | None = None) -> dict:
+def tab_counts(session: Session, username: str, roles: tuple[str, ...], now: datetime | None = None,
+               team: bool = False) -> dict:
     """How much work each tab holds (filters left aside). One count per tab: each is served by its own index
     (a single query with every tab's condition OR-ed together measured slower: the planner scans the table)."""
     now = now or clock.now()
-    base = InboxQuery(username=username, roles=roles)
+    base = InboxQuery(username=username, roles=roles, team=team)
     return {tab: count(session, replace(base, tab=tab), now) for tab in tabs_for(roles)}
 
 

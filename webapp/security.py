@@ -50,6 +50,11 @@ class WebUser(UserMixin):
     def team_roles(self) -> list[str]:
         return [r for r in self.roles if r in roles.TEAM_ROLES]
 
+    @property
+    def oversees_team(self) -> bool:
+        """A clinical lead sees the whole team's overdue work, not only their own."""
+        return roles.CLINICAL_LEAD in self.roles
+
 
 def web_user(user) -> WebUser:
     stamp = hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]

@@ -124,6 +124,36 @@ def test_overdue_tab_lists_tasks_past_due(frozen_clock, signed_in, review_tasks)
     assert len(rows(page)) == 3 and "overdue by 1 day" in page
 
 
+def test_a_clinical_lead_lands_on_the_teams_overdue_work(frozen_clock, signed_in, review_tasks):
+    signed_in("carl").post(f"/tasks/{review_tasks[0]}/claim")
+    frozen_clock.advance(timedelta(days=8))
+    page = signed_in("lead").get("/inbox").get_data(as_text=True)
+    assert sorted(rows(page)) == ["MRN-1", "MRN-2", "MRN-3"]  # claimed by carl or waiting in the queue
+    assert re.search(r'Team overdue <span class="count">3</span>', page)
+
+
+def test_a_clinical_lead_sees_nothing_overdue_when_the_team_is_on_time(signed_in, review_tasks):
+    page = signed_in("lead").get("/inbox").get_data(as_text=True)
+    assert rows(page) == [] and "Nothing is overdue in the team." in page
+
+
+def test_a_clinical_lead_narrows_the_teams_overdue_work_by_role(frozen_clock, signed_in, review_tasks):
+    frozen_clock.advance(timedelta(days=8))
+    lead = signed_in("lead")
+    assert rows(lead.get("/inbox?tab=overdue&role=social_worker").get_data(as_text=True)) == []
+    assert len(rows(lead.get("/inbox?tab=overdue&role=care_manager").get_data(as_text=True))) == 3
+
+
+def test_a_team_member_overdue_tab_holds_only_their_own_work(frozen_clock, signed_in, review_tasks):
+    frozen_clock.advance(timedelta(days=8))
+    assert rows(signed_in("sam").get("/inbox?tab=overdue").get_data(as_text=True)) == []
+
+
+def test_a_team_member_cannot_filter_by_a_role_they_do_not_hold(signed_in, review_tasks):
+    response = signed_in("sam").get("/inbox?tab=overdue&role=care_manager")
+    assert response.status_code == 400 and "you do not hold the role" in unescape(response.get_data(as_text=True))
+
+
 def test_completed_by_me_tab_is_empty_before_any_work(signed_in, review_tasks):
     page = signed_in("carl").get("/inbox?tab=completed").get_data(as_text=True)
     assert rows(page) == [] and "Nothing here" in page

@@ -29,14 +29,16 @@ def _day(name: str, text: str | None, end: bool = False) -> datetime | None:
 
 def query_from_args(args) -> inbox.InboxQuery:
     roles = tuple(current_user.team_roles)
-    tab = args.get("tab") or inbox.MINE
+    team = current_user.oversees_team
+    # someone with no work of their own (a clinical lead) starts on what needs their attention
+    tab = args.get("tab") or (inbox.OVERDUE if team and not roles else inbox.MINE)
     if tab not in inbox.tabs_for(roles):
         raise InvalidInput(f"there is no inbox tab '{tab}' for you")
     priority = args.get("priority") or None
     if priority is not None and priority not in PRIORITIES:
         raise InvalidInput(f"priority '{priority}' is not one of {', '.join(PRIORITIES)}")
     role = args.get("role") or None
-    if role is not None and role not in roles:
+    if role is not None and role not in filter_roles():
         raise InvalidInput(f"you do not hold the role '{role}'")
     sort = args.get("sort") or ("completed" if tab == inbox.COMPLETED else "due")
     if sort not in inbox.SORT_COLUMNS:
@@ -49,9 +51,16 @@ def query_from_args(args) -> inbox.InboxQuery:
         username=current_user.username, roles=roles, tab=tab, program=args.get("program") or None,
         priority_at_least=PRIORITIES[priority] if priority else None,
         due_from=_day("due from", args.get("due_from")), due_to=_day("due to", args.get("due_to"), end=True),
-        role=role, search=(args.get("q") or "").strip()[:100] or None, sort=sort,
+        role=role, team=team, search=(args.get("q") or "").strip()[:100] or None, sort=sort,
         descending=(args.get("dir") or ("desc" if tab == inbox.COMPLETED else "asc")) == "desc",
         page=page, page_size=current_app.config["INBOX_PAGE_SIZE"])
+
+
+def filter_roles() -> list[str]:
+    """The roles the Role filter offers: mine, or every team role for someone who oversees the team."""
+    from engine import roles
+
+    return list(roles.TEAM_ROLES) if current_user.oversees_team else list(current_user.team_roles)
 
 
 @bp.route("/")
@@ -67,25 +76,26 @@ def index():
         q = query_from_args(args)
     except InvalidInput as exc:
         return render_template("inbox/index.html", error=exc.message, result=None, args=args, tabs=[],
-                               programs=[], priorities=list(PRIORITIES)), 400
+                               programs=[], priorities=list(PRIORITIES), filter_roles=[]), 400
     with database().transaction() as s:
         result = inbox.page(s, q)
         programs = inbox.programs(s)
     if q.page > result.pages and result.total:
         return redirect(url_for("inbox.index", **{**args.to_dict(), "page": result.pages}))
-    tabs = [(tab, _tab_label(tab), result.counts.get(tab, 0)) for tab in inbox.tabs_for(q.roles)]
+    tabs = [(tab, _tab_label(tab, q.team), result.counts.get(tab, 0)) for tab in inbox.tabs_for(q.roles)]
     waiting_queues = [t for t in tabs if t[0].startswith(inbox.ROLE_PREFIX) and t[2]]
     return render_template("inbox/index.html", result=result, q=q, args=args, tabs=tabs, programs=programs,
-                           priorities=list(PRIORITIES), error=None, link=_link(args), waiting_queues=waiting_queues)
+                           priorities=list(PRIORITIES), error=None, link=_link(args), waiting_queues=waiting_queues,
+                           filter_roles=filter_roles())
 
 
-def _tab_label(tab: str) -> str:
+def _tab_label(tab: str, team: bool = False) -> str:
     from engine import roles
 
     if tab == inbox.MINE:
         return "My tasks"
     if tab == inbox.OVERDUE:
-        return "Overdue"
+        return "Team overdue" if team else "Overdue"
     if tab == inbox.COMPLETED:
         return "Completed by me"
     return roles.label(tab[len(inbox.ROLE_PREFIX):]) + " queue"
