@@ -22,7 +22,7 @@ from engine.db import Database
 from engine.models import AuditEvent, TimerWait
 from engine.service import CarePathways
 
-from .databases import pg_schema, postgres_url
+from .databases import pg_schema, postgres_url, settle
 from .workers import Cluster
 
 OUTREACH = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "bpmn" / "scheduled_outreach"
@@ -76,6 +76,7 @@ def fire_rate(base: str, broker: str, workers: int, count: int, log_dir: Path) -
         svc = CarePathways(db)
         svc.deploy(OUTREACH)
         start_due(svc, count, clock.now() - timedelta(minutes=1))
+        settle(db)
         with Cluster(url, broker, log_dir, drain_seconds=60) as cluster:
             for i in range(workers):
                 cluster.worker(f"w{i}")
