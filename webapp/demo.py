@@ -15,8 +15,7 @@ from datetime import timedelta
 
 from engine import accounts, clock, patients
 from engine.actors import Actor
-from engine.cli.answers import answers as form_answers
-from engine.cli.answers import find_property, form_schema, sample
+from engine.cli.answers import complete_with_answers, form_schema
 from engine.errors import CarepathError
 from engine.formdata import FormInvalid
 from engine.models import InstanceStatus, TaskStatus
@@ -110,29 +109,17 @@ def _actor_for(task, by_role: dict[str, Actor]) -> Actor:
 
 def _complete(service, task, actor: Actor, visit: int, profile: dict) -> None:
     schema = form_schema(service, task)
-    data = form_answers(schema, visit=visit)
     props = (schema or {}).get("properties") or {}
-    for name, value in (STEER | profile).items():
-        if name in props:
-            data[name] = value
+    overrides = STEER | profile
     if "minutes_spent" in props:  # care programs bill by the month's minutes: 5 to 25 per task
-        data["minutes_spent"] = 5 + (task.id * 7) % 21
+        overrides["minutes_spent"] = 5 + (task.id * 7) % 21
     if "plan_problems" in props:  # a care plan that reads like one
         with service.db.transaction() as s:
             patient = patients.patients_by_id(s, [task.patient_id]).get(task.patient_id)
-            conditions = [c.get("name") for c in (patient.conditions or []) if isinstance(c, dict)] if patient else []
+            conditions = patient.condition_names if patient else []
             provider = patient.primary_care_provider if patient else None
-        data.update(care_plan(conditions, clock.now().date(), provider))
-    try:
-        service.complete(task.id, data, actor)
-    except FormInvalid as exc:
-        for name in exc.errors:
-            prop = find_property(schema, name) if schema else None
-            if prop is not None:
-                data[name] = sample(prop, schema, visit)
-            else:
-                data.pop(name, None)
-        service.complete(task.id, data, actor)
+        overrides |= care_plan(conditions, clock.now().date(), provider)
+    complete_with_answers(service, task, actor, visit, overrides, schema=schema)
 
 
 def advance(service, instance_id: int, steps: int, by_role: dict[str, Actor], summary: DemoSummary,
@@ -181,8 +168,7 @@ def seed_programs(service, patient_ids: list[str], summary: DemoSummary, seed: i
         return
     with service.db.transaction() as s:
         found = patients.patients_by_id(s, patient_ids)
-        conditions = [[c.get("name") for c in (found[i].conditions or []) if isinstance(c, dict)]
-                      for i in patient_ids]
+        conditions = [found[i].condition_names for i in patient_ids]
     programs = assign_programs(conditions, mix)
     for patient_id, program in zip(patient_ids, programs):
         if service.instances(patient_id=patient_id):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from engine import clock
+from engine.formdata import FormInvalid
 
 
 def form_schema(svc, task) -> dict | None:
@@ -155,3 +156,31 @@ def describe(schema: dict | None) -> list[list]:
         choices = ", ".join(str(c) for c in _choices(prop))
         rows.append([name, _type(prop) or "any", "yes" if name in required else "", choices, prop.get("title")])
     return rows
+
+
+def complete_with_answers(svc, task, actor, visit: int, overrides: dict | None = None,
+                          schema: dict | None = None) -> dict:
+    """Complete `task` with answers built from its form (`schema`, looked up when not given), `overrides` taking
+    the place of those the form has; a second try fills what validation asked for (a field it says is
+    required, or an override it refused, gets the form's own answer) and leaves out any other field it
+    refused. Returns the data that completed the task; FormInvalid when the second try fails too."""
+    if schema is None:
+        schema = form_schema(svc, task)
+    overrides = overrides or {}
+    props = (schema or {}).get("properties") or {}
+    data = answers(schema, visit=visit) | {name: value for name, value in overrides.items() if name in props}
+    try:
+        svc.complete(task.id, data, actor)
+        return data
+    except FormInvalid as exc:
+        fixed = dict(data)
+        for name, message in exc.errors.items():
+            prop = find_property(schema, name) if schema else None
+            if prop is not None and (message == "is required" or name in overrides):
+                fixed[name] = sample(prop, schema, visit)
+            else:
+                fixed.pop(name, None)
+        if fixed == data:
+            raise
+    svc.complete(task.id, fixed, actor)
+    return fixed

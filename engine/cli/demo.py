@@ -10,7 +10,6 @@ import click
 
 from engine.bundle import wanted
 from engine.errors import InvalidState, NotFound
-from engine.formdata import FormInvalid
 from engine.models import InstanceStatus, TaskStatus
 
 from . import answers, output, settings
@@ -50,27 +49,6 @@ def first_startable(deployment) -> dict:
     if not (plain or startable):
         raise NotFound(f"{deployment.label} has no pathway that can be started")
     return (plain or startable)[0]
-
-
-def complete_with_answers(svc, task, actor, visit: int) -> dict:
-    """Complete `task` with answers built from its form; a second try fills what validation asked for."""
-    schema = answers.form_schema(svc, task)
-    data = answers.answers(schema, visit=visit)
-    try:
-        svc.complete(task.id, data, actor)
-        return data
-    except FormInvalid as exc:
-        fixed = dict(data)
-        for name, message in exc.errors.items():
-            prop = answers.find_property(schema, name)
-            if message == "is required" and prop is not None:
-                fixed[name] = answers.sample(prop, schema, visit)
-            else:
-                fixed.pop(name, None)
-        if fixed == data:
-            raise
-    svc.complete(task.id, fixed, actor)
-    return fixed
 
 
 @click.command("walk")
@@ -118,7 +96,7 @@ def walk(state, pathways_path, patient_id, max_steps):
             say(f"\nstopped after {max_steps} steps (--max-steps); the instance is still running")
             break
         task = pending[0]
-        data = complete_with_answers(svc, task, actor, visits[task.element_id])
+        data = answers.complete_with_answers(svc, task, actor, visits[task.element_id])
         visits[task.element_id] += 1
         summary["steps"].append({"task": task.id, "title": task.title, "role": task.role, "data": data})
         say(f"\nstep {len(summary['steps'])}: task {task.id} '{task.title}' ({task.role or 'anyone'}) "

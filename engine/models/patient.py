@@ -38,3 +38,7 @@ class Patient(Base):
     @property
     def name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def condition_names(self) -> list[str]:
+        return [c.get("name") for c in (self.conditions or []) if isinstance(c, dict)]
