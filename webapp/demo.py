@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from engine import accounts, clock, patients
+from engine import accounts, clock, patients, timers
 from engine.actors import Actor
 from engine.cli.answers import complete_with_answers, form_schema
 from engine.errors import CarepathError
@@ -138,7 +138,10 @@ def advance(service, instance_id: int, steps: int, by_role: dict[str, Actor], su
             if due is None or due + timedelta(minutes=1) >= real_now:
                 return
             frozen.set(due + timedelta(minutes=1))
-            service.run_due_timers(now=frozen.now())
+            # this instance's timers only: another patient's, fired at this patient's simulated time, would
+            # land in that patient's history after their present-day events
+            with service.transaction(f"fire the timers of instance {instance_id}") as s:
+                timers.fire_due(s, service.runtime, instance_id, frozen.now())
             continue
         task = pending[0]
         try:

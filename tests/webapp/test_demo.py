@@ -24,49 +24,7 @@ def test_demo_twice_adds_nothing_the_second_time(tmp_path, monkeypatch):
     assert "programs started: none" in again.output
 
 
-def test_demo_care_plans_read_like_real_ones_and_risk_reaches_the_patient_list(tmp_path, monkeypatch):
-    from sqlalchemy import select
-
-    from engine import instance_data
-    from engine.models import Instance, Patient
-    from engine.service import CarePathways
-
-    monkeypatch.setenv("CAREPATH_HOME", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    CliRunner().invoke(cli, ["demo", "--no-serve", "--patients", "12"], catch_exceptions=False)
-    service = CarePathways(f"sqlite:///{tmp_path / 'carepath.db'}")
-    with service.db.transaction() as s:
-        plans = [instance_data.current_data(s, service.runtime, i).get("care_plan")
-                 for i in s.scalars(select(Instance))]
-        tiers = set(s.scalars(select(Patient.risk_tier).where(Patient.risk_tier.is_not(None))))
-    problems = [p["description"] for plan in plans if isinstance(plan, dict) for p in plan.get("problems", ())]
-    assert problems and "demo" not in problems
-    assert tiers
-    service.db.dispose()
-
-
-def test_demo_history_of_each_patient_reads_in_time_order(tmp_path, monkeypatch):
-    from sqlalchemy import select
-
-    from engine.models import AuditEvent
-    from engine.service import CarePathways
-
-    monkeypatch.setenv("CAREPATH_HOME", str(tmp_path))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    CliRunner().invoke(cli, ["demo", "--no-serve", "--patients", "8"], catch_exceptions=False)
-    service = CarePathways(f"sqlite:///{tmp_path / 'carepath.db'}")
-    with service.db.transaction() as s:
-        events = s.execute(select(AuditEvent.patient_id, AuditEvent.action, AuditEvent.at)
-                           .where(AuditEvent.patient_id.is_not(None)).order_by(AuditEvent.id)).all()
-    service.db.dispose()
-    by_patient: dict[str, list] = {}
-    for patient_id, action, at in events:
-        by_patient.setdefault(patient_id, []).append((action, at))
-    assert len(by_patient) == 8
-    for patient_id, history in by_patient.items():
-        assert history[0][0] == "patient_added", patient_id
-        times = [at for _, at in history]
-        assert times == sorted(times), (patient_id, history)
+DEMO_PATIENTS = 30
 
 
 @pytest.fixture(scope="module")
@@ -77,12 +35,47 @@ def demo_service(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CAREPATH_HOME", str(home))
         patch.delenv("DATABASE_URL", raising=False)
-        result = CliRunner().invoke(cli, ["demo", "--no-serve", "--patients", "30"], catch_exceptions=False)
+        result = CliRunner().invoke(cli, ["demo", "--no-serve", "--patients", str(DEMO_PATIENTS)],
+                                    catch_exceptions=False)
     assert result.exit_code == 0, result.output
     service = CarePathways(f"sqlite:///{home / 'carepath.db'}")
     service.demo_output = result.output
     yield service
     service.db.dispose()
+
+
+def test_demo_care_plans_read_like_real_ones_and_risk_reaches_the_patient_list(demo_service):
+    from sqlalchemy import select
+
+    from engine import instance_data
+    from engine.models import Instance, Patient
+
+    service = demo_service
+    with service.db.transaction() as s:
+        plans = [instance_data.current_data(s, service.runtime, i).get("care_plan")
+                 for i in s.scalars(select(Instance))]
+        tiers = set(s.scalars(select(Patient.risk_tier).where(Patient.risk_tier.is_not(None))))
+    problems = [p["description"] for plan in plans if isinstance(plan, dict) for p in plan.get("problems", ())]
+    assert problems and "demo" not in problems
+    assert tiers
+
+
+def test_demo_history_of_each_patient_reads_in_time_order(demo_service):
+    from sqlalchemy import select
+
+    from engine.models import AuditEvent
+
+    with demo_service.db.transaction() as s:
+        events = s.execute(select(AuditEvent.patient_id, AuditEvent.action, AuditEvent.at)
+                           .where(AuditEvent.patient_id.is_not(None)).order_by(AuditEvent.id)).all()
+    by_patient: dict[str, list] = {}
+    for patient_id, action, at in events:
+        by_patient.setdefault(patient_id, []).append((action, at))
+    assert len(by_patient) == DEMO_PATIENTS
+    for patient_id, history in by_patient.items():
+        assert history[0][0] == "patient_added", patient_id
+        times = [at for _, at in history]
+        assert times == sorted(times), (patient_id, history)
 
 
 def test_demo_puts_each_patient_in_a_program_their_conditions_qualify_for(demo_service):
