@@ -15,7 +15,7 @@ CURRENT, DONE = "step-current", "step-done"
 
 
 @pytest.fixture
-def in_engagement(live):
+def in_engagement(live, bpmn_js):
     """A CCM patient whose candidate review is done: the program now waits in the engagement stage."""
     _, service = live
     with service.db.transaction() as s:
