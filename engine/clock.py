@@ -40,6 +40,21 @@ class FrozenClock:
             self._now = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+class OffsetClock:
+    """Real time moved by a fixed offset: it keeps ticking, from another day (a demo served as of a chosen date)."""
+
+    def __init__(self, offset: timedelta):
+        self.offset = offset
+
+    @classmethod
+    def starting_at(cls, moment: datetime) -> OffsetClock:
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        return cls(moment - datetime.now(timezone.utc))
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc) + self.offset
+
+
 _clock = SystemClock()
 
 

@@ -135,6 +135,15 @@ class CarePathways:
         with self.db.transaction() as session:
             return tasks_mod.get_task(session, task_id)
 
+    def task_form(self, task_id: int) -> dict | None:
+        """The JSON Schema of a task's form, as the pathway version its instance runs on has it (None: no form)."""
+        with self.db.transaction() as session:
+            task = tasks_mod.get_task(session, task_id)
+            if not task.form_schema:
+                return None
+            instance = instances_mod.get_instance(session, task.instance_id)
+            return self.runtime.specs.get(session, instance.deployment_id).forms.get(task.form_schema)
+
     def claim(self, task_id: int, actor: Actor):
         with self.transaction(f"claim task {task_id}") as session:
             return tasks_mod.claim(session, task_id, actor)

@@ -9,6 +9,7 @@ import os
 
 import click
 
+from engine import clock
 from engine.cli import cli
 from engine.cli.context import pass_state
 from engine.cli.demo import choose_bundle, default_pathways
@@ -61,14 +62,18 @@ def serve(state, host, port, sweep_seconds):
 @cli.command("demo")
 @click.option("--patients", "patient_count", type=click.IntRange(0, 5000), default=50, show_default=True,
               help="How many synthetic patients to create.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The demo's date (YYYY-MM-DD), seen at 15:00 UTC: the same date and seed give the same "
+                   "patients, tasks and history, and the web app then runs as of that date [default: now].")
+@click.option("--seed", type=int, default=7, show_default=True, help="Seed of the synthetic data.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--no-serve", is_flag=True, help="Seed the demo data and stop (no web server).")
 @pass_state
-def demo(state, patient_count, host, port, no_serve):
+def demo(state, patient_count, today, seed, host, port, no_serve):
     """Set up the embedded database with the shipped pathways, demo users for every role and synthetic
     patients at different stages of the programs, then serve the web app."""
-    from webapp import demo as seeding
+    from engine.demo import seed as seeding
 
     svc = state.service()
     svc.init_db()
@@ -77,18 +82,19 @@ def demo(state, patient_count, host, port, no_serve):
         click.echo(f"note: {note}")
     result = svc.deploy(source, name=name)
     click.echo(result.message)
-    summary = seeding.DemoSummary()
-    seeding.seed_users(svc, summary)
-    ids = seeding.seed_patients(svc, patient_count, summary)
-    seeding.seed_programs(svc, ids, summary)
+    present = seeding.reference_moment(today.date() if today else None)
+    summary = seeding.seed_demo(svc, patient_count, present, seed)
     click.echo(f"{len(summary.users)} users, {summary.patients} patients, programs started: "
                + (", ".join(f"{k} {v}" for k, v in sorted(summary.instances.items())) or "none")
                + f", {summary.steps} tasks completed"
-               + (f", {summary.left_open} left open for a person to answer" if summary.left_open else ""))
+               + (f", {summary.left_open} left open for a person to answer" if summary.left_open else "")
+               + f", as of {present:%Y-%m-%d %H:%M} UTC")
     for problem in summary.errors[:10]:
         click.echo(f"  note: {problem}")
     click.echo(f"sign in as any of {', '.join(summary.users)} with the password '{seeding.PASSWORD}'")
     if not no_serve:
+        if today:  # the web app's clock starts at the demo's moment and runs on from there
+            clock.set_clock(clock.OffsetClock.starting_at(present))
         _run(_app(state, host), host, port, 5.0)
 
 

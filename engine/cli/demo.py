@@ -9,10 +9,11 @@ from pathlib import Path
 import click
 
 from engine.bundle import wanted
+from engine.demo.tasks import complete_with_answers
 from engine.errors import InvalidState, NotFound
 from engine.models import InstanceStatus, TaskStatus
 
-from . import answers, output, settings
+from . import output, settings
 from .context import json_option, open_tasks, pass_state
 from .deploy import deploy_result_dict
 from .instances import view_dict
@@ -96,7 +97,7 @@ def walk(state, pathways_path, patient_id, max_steps):
             say(f"\nstopped after {max_steps} steps (--max-steps); the instance is still running")
             break
         task = pending[0]
-        data = answers.complete_with_answers(svc, task, actor, visits[task.element_id])
+        data = complete_with_answers(svc, task, actor, visits[task.element_id])
         visits[task.element_id] += 1
         summary["steps"].append({"task": task.id, "title": task.title, "role": task.role, "data": data})
         say(f"\nstep {len(summary['steps'])}: task {task.id} '{task.title}' ({task.role or 'anyone'}) "

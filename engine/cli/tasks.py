@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import click
 
+from engine.demo.answers import choices_of, resolve, type_of
 from engine.errors import InvalidInput
 from engine.models import TaskStatus
 from engine.models.inbox import PRIORITIES
 
-from . import answers, output
+from . import output
 from .context import data_options, json_option, parse_moment, pass_state, read_data
 
 STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.COMPLETED, TaskStatus.CANCELLED)
@@ -92,7 +93,7 @@ def show(state, task_id):
     """A task's details and the fields its form asks for."""
     svc = state.service()
     row = svc.task(task_id)
-    schema = answers.form_schema(svc, row)
+    schema = svc.task_form(task_id)
     if state.json:
         output.emit_json({**output.task_dict(row), "documentation": row.documentation, "form": schema})
         return
@@ -108,7 +109,20 @@ def show(state, task_id):
         click.echo(f"\n{row.documentation}")
     if schema:
         click.echo("\nfields:")
-        output.echo_table(["field", "type", "required", "choices", "title"], answers.describe(schema))
+        output.echo_table(["field", "type", "required", "choices", "title"], describe(schema))
+
+
+def describe(schema: dict | None) -> list[list]:
+    """Rows (field, type, required, choices, title) for `task show`."""
+    if not schema:
+        return []
+    required = set(schema.get("required") or [])
+    rows = []
+    for name, prop in (schema.get("properties") or {}).items():
+        prop = resolve(prop, schema)
+        choices = ", ".join(str(c) for c in choices_of(prop))
+        rows.append([name, type_of(prop) or "any", "yes" if name in required else "", choices, prop.get("title")])
+    return rows
 
 
 def _done(state, row, text: str) -> None:

@@ -1,9 +1,11 @@
 """Demo data: users for every role and synthetic patients (Faker) at different stages of the shipped programs.
 
-Everything is generated from a fixed seed, so two demos look the same. Tasks are completed with answers built
-from their forms, steered by `STEER` so that most patients get past enrolment and consent, and by each
-patient's own screening answers (`demo_profiles`); each patient is put in a program their conditions qualify
-for.
+Everything is generated from a seed and a reference moment (the demo's "now"), so the same seed and the same
+moment give the same patients, tasks and history, on any date. Each patient's past is simulated on a clock of
+its own that never passes the reference moment: timers (outreach waits, deadlines, monthly reviews) fire as
+their days come. Tasks are completed with answers built from their forms (`answers`), steered by `STEER` so that
+most patients get past enrolment and consent, and by each patient's own screening answers (`profiles`); each
+patient is put in a program their conditions qualify for.
 """
 from __future__ import annotations
 
@@ -11,18 +13,18 @@ import logging
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from engine import accounts, clock, patients, timers
 from engine.actors import Actor
-from engine.cli.answers import complete_with_answers, form_schema
 from engine.errors import CarepathError
 from engine.formdata import FormInvalid
 from engine.models import InstanceStatus, TaskStatus
 from engine.patients import PatientInput
 
-from .demo_plans import care_plan
-from .demo_profiles import assign_programs, screening_answers
+from .plans import care_plan
+from .profiles import assign_programs, screening_answers
+from .tasks import complete_with_answers
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +73,16 @@ def seed_users(service, summary: DemoSummary) -> None:
             summary.users.append(username)
 
 
-def _patient_fields(fake, rng: random.Random, n: int) -> PatientInput:
+def _years_before(day: date, years: int) -> date:
+    return day.replace(year=day.year - years) if (day.month, day.day) != (2, 29) else \
+        date(day.year - years, 2, 28)
+
+
+def _patient_fields(fake, rng: random.Random, n: int, today: date) -> PatientInput:
     sex = rng.choice(["female", "male"])
     given = fake.first_name_female() if sex == "female" else fake.first_name_male()
-    birth = fake.date_of_birth(minimum_age=45, maximum_age=90)
+    # aged 45 to 90 on the demo's date (Faker's own date_of_birth would count from the machine's date)
+    birth = fake.date_between_dates(_years_before(today, 90), _years_before(today, 45))
     conditions = rng.sample(CONDITIONS, k=rng.choice([1, 2, 2, 3, 3, 4]))
     return PatientInput(mrn=f"{2040100 + n}", given_name=given, family_name=fake.last_name(),
                         birth_date=birth.isoformat(), sex=sex, phone=fake.numerify("555-###-####"),
@@ -84,17 +92,19 @@ def _patient_fields(fake, rng: random.Random, n: int) -> PatientInput:
 
 
 def seed_patients(service, count: int, summary: DemoSummary, seed: int = 7) -> list[str]:
+    """`count` synthetic patients, registered 90 days before the clock's now (before any program starts: those
+    go back at most 81 days), so each history reads in order."""
     from faker import Faker
 
     fake = Faker("en_US")
     fake.seed_instance(seed)
     rng = random.Random(seed)
     ids = []
-    # registered before any program starts (those go back at most 81 days), so the history reads in order
+    today = clock.now().date()
     registered = clock.FrozenClock(clock.now() - timedelta(days=90))
     with clock.use_clock(registered), service.db.transaction() as s:
         for n in range(count):
-            fields = _patient_fields(fake, rng, n)
+            fields = _patient_fields(fake, rng, n, today)
             if patients.patients_by_id(s, [fields.mrn]):
                 ids.append(fields.mrn)
                 continue
@@ -108,7 +118,7 @@ def _actor_for(task, by_role: dict[str, Actor]) -> Actor:
 
 
 def _complete(service, task, actor: Actor, visit: int, profile: dict) -> None:
-    schema = form_schema(service, task)
+    schema = service.task_form(task.id)
     props = (schema or {}).get("properties") or {}
     overrides = STEER | profile
     if "minutes_spent" in props:  # care programs bill by the month's minutes: 5 to 25 per task
@@ -123,11 +133,10 @@ def _complete(service, task, actor: Actor, visit: int, profile: dict) -> None:
 
 
 def advance(service, instance_id: int, steps: int, by_role: dict[str, Actor], summary: DemoSummary,
-            frozen: clock.FrozenClock, rng: random.Random, profile: dict) -> None:
+            frozen: clock.FrozenClock, rng: random.Random, profile: dict, present: datetime) -> None:
     """Work `steps` tasks of the instance, letting simulated days pass between them and firing the timers that
-    come due (outreach waits, monthly reviews), never going past the real present."""
+    come due (outreach waits, monthly reviews), never going past the demo's `present`."""
     visits: Counter = Counter()
-    real_now = clock.SystemClock().now()
     for _ in range(steps):
         view = service.instance(instance_id)
         if view.instance.status != InstanceStatus.RUNNING:
@@ -135,7 +144,7 @@ def advance(service, instance_id: int, steps: int, by_role: dict[str, Actor], su
         pending = [t for t in view.tasks if t.status in TaskStatus.ACTIVE]
         if not pending:
             due = min((t.due_at for t in view.timers), default=None)
-            if due is None or due + timedelta(minutes=1) >= real_now:
+            if due is None or due + timedelta(minutes=1) >= present:
                 return
             frozen.set(due + timedelta(minutes=1))
             # this instance's timers only: another patient's, fired at this patient's simulated time, would
@@ -155,12 +164,14 @@ def advance(service, instance_id: int, steps: int, by_role: dict[str, Actor], su
         visits[task.element_id] += 1
         summary.steps += 1
         later = frozen.now() + timedelta(hours=rng.randint(2, 60))
-        if later < real_now:
+        if later < present:
             frozen.set(later)
 
 
 def seed_programs(service, patient_ids: list[str], summary: DemoSummary, seed: int = 7) -> None:
+    """Put each patient in a program and work some of its tasks in the simulated past, up to the clock's now."""
     rng = random.Random(seed)
+    present = clock.now()
     by_role: dict[str, Actor] = {}  # each role's work is done by the first demo user holding it (carl: care manager)
     for username, _, roles in USERS:
         for role in roles:
@@ -177,11 +188,11 @@ def seed_programs(service, patient_ids: list[str], summary: DemoSummary, seed: i
         if service.instances(patient_id=patient_id):
             continue
         profile = screening_answers(rng)
-        frozen = clock.FrozenClock(clock.now() - timedelta(days=rng.randint(0, 80), hours=rng.randint(0, 8)))
+        frozen = clock.FrozenClock(present - timedelta(days=rng.randint(0, 80), hours=rng.randint(0, 8)))
         with clock.use_clock(frozen):
             instance_id = _start(service, program, patient_id, rng, summary)
             if instance_id is not None:
-                advance(service, instance_id, rng.randint(0, 16), by_role, summary, frozen, rng, profile)
+                advance(service, instance_id, rng.randint(0, 16), by_role, summary, frozen, rng, profile, present)
         if instance_id is None:
             continue
         summary.instances[program] += 1
@@ -219,3 +230,21 @@ def _claim_some(service, instance_id: int, by_role: dict[str, Actor], rng: rando
                 service.claim(task.id, _actor_for(task, by_role))
             except CarepathError:
                 pass
+
+
+DEMO_HOUR = time(15, 0, tzinfo=timezone.utc)  # a demo "as of" a date is seen at 10:00 on the US east coast
+
+
+def reference_moment(day: date | None = None) -> datetime:
+    """The demo's present: `day` at a fixed time (so the same date gives the same demo), or now."""
+    return datetime.combine(day, DEMO_HOUR) if day is not None else clock.now()
+
+
+def seed_demo(service, patient_count: int, present: datetime, seed: int = 7) -> DemoSummary:
+    """Users, patients and their programs as of `present`: the same seed and moment give the same demo."""
+    summary = DemoSummary()
+    with clock.use_clock(clock.FrozenClock(present)):
+        seed_users(service, summary)
+        ids = seed_patients(service, patient_count, summary, seed)
+        seed_programs(service, ids, summary, seed)
+    return summary

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
+
 
 def test_demo_on_empty_pathways_falls_back_and_completes(run, tmp_path):
     empty = tmp_path / "pathways"

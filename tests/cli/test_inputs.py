@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine.cli import answers, output
+from engine.cli import output
 from engine.cli.context import parse_sets, parse_value
 from engine.errors import InvalidInput
 
@@ -45,24 +45,3 @@ def test_short_is_utc_iso_minutes():
 def test_table_aligns_columns():
     text = output.table(["id", "name"], [[1, "alpha"], [22, None]])
     assert text.splitlines() == ["ID  NAME", "1   alpha", "22  -"]
-
-
-def test_answers_fill_required_fields_by_type():
-    schema = {"type": "object", "required": ["n", "when", "ok", "tags"],
-              "properties": {"n": {"type": "integer", "minimum": 2}, "when": {"type": "string", "format": "date"},
-                             "ok": {"type": "boolean"}, "tags": {"type": "array", "minItems": 1,
-                                                                  "items": {"enum": ["a", "b"]}},
-                             "free": {"type": "string"}}}
-    result = answers.answers(schema)
-    assert (result["n"], result["ok"], result["tags"]) == (2, True, ["a"])
-    assert "free" not in result
-
-
-def test_answers_take_the_next_choice_on_each_visit():
-    schema = {"properties": {"d": {"enum": ["continue", "discharge"]}}, "required": ["d"]}
-    assert [answers.answers(schema, visit=v)["d"] for v in range(3)] == ["continue", "discharge", "discharge"]
-
-
-def test_answers_follow_local_refs():
-    schema = {"$defs": {"yn": {"enum": ["yes", "no"]}}, "required": ["q"], "properties": {"q": {"$ref": "#/$defs/yn"}}}
-    assert answers.answers(schema) == {"q": "yes"}
