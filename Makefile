@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint bench clean
+.PHONY: demo test test-dates install lint bench clean
 
 NODE_STAMP := node_modules/.installed
 
@@ -27,6 +27,10 @@ $(CHROMIUM):
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "note: $(CHROMIUM) is missing and cannot be installed here; the browser tests will be skipped"; fi
 
+# Moments other than now for the tests marked `dates` (demo, timers, calendar, inbox tabs, notifications): the
+# night daylight saving time ends in the US, and ten minutes before midnight on a leap day (the run crosses it).
+OTHER_DATES := 2027-11-07T06:30:00Z 2028-02-29T23:50:00Z
+
 install: $(STAMP) $(NODE_STAMP)
 
 demo: $(STAMP) $(NODE_STAMP)
@@ -36,6 +40,15 @@ test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 	$(BIN)/ruff check engine forms webapp tests bench
 	$(BIN)/carepath lint pathways
 	$(BIN)/pytest -q
+	$(MAKE) --no-print-directory test-dates
+
+# `--at` moves the wall clock of the test run and of the processes it starts (time-machine); monotonic clocks,
+# sleeps and timeouts stay real
+test-dates: $(STAMP) $(NODE_STAMP)
+	@for moment in $(OTHER_DATES); do \
+		echo "tests marked 'dates' as of $$moment"; \
+		$(BIN)/pytest -q -m dates --at $$moment -p no:cacheprovider || exit 1; \
+	done
 
 lint: $(STAMP)
 	$(BIN)/ruff check engine forms webapp tests bench

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,35 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PG_URL = os.environ.get("CAREPATH_TEST_DATABASE_URL")
 
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+CLOCK_SHIFT = Path(__file__).resolve().parent / "clock_shift"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--at", metavar="MOMENT", default=None,
+                     help="run the tests as if the wall clock said MOMENT (ISO 8601; UTC unless it names a zone), "
+                          "in this process and the Python processes it starts (time-machine)")
+
+
+def pytest_configure(config):
+    """`--at`: move the wall clock (datetime, date.today, time.time) to another moment and let it tick on from
+    there; the processes the tests start get the same offset (tests/clock_shift/sitecustomize.py)."""
+    text = config.getoption("at")
+    if not text:
+        return
+    import time_machine
+
+    moment = datetime.fromisoformat(text)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    offset = (moment - datetime.now(timezone.utc)).total_seconds()
+    os.environ["CAREPATH_TEST_CLOCK_OFFSET"] = repr(offset)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(CLOCK_SHIFT), os.environ.get("PYTHONPATH")) if p)
+    config._carepath_travel = time_machine.travel(moment, tick=True)
+    config._carepath_travel.start()
+
+
+def pytest_report_header(config):
+    text = config.getoption("at")
+    return [f"wall clock moved to {text} (--at), in this process and the ones it starts"] if text else []
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,8 @@ from engine.calendar import (
     is_business_day,
 )
 
+pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
+
 
 def test_federal_holidays_2026_are_the_eleven_observed_dates():
     assert federal_holidays(2026) == {

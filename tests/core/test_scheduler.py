@@ -7,6 +7,8 @@ import pytest
 
 from engine.scheduler import TimerSweep
 
+pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
+
 
 class CountingPathways:
     def __init__(self, fail=False):

@@ -13,6 +13,8 @@ from engine.models import AuditEvent, InboxTask, InstanceStatus, TaskStatus
 from engine.models.inbox import PRIORITIES
 from tests.conftest import FIXTURES
 
+pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
+
 REVIEW = FIXTURES / "bpmn" / "review_loop"
 
 

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from engine.models import InstanceStatus, TaskStatus
 from engine.scheduler import TimerSweep
 from tests.conftest import FIXTURES
+
+pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
 
 CCM = FIXTURES / "bpmn" / "ccm_monthly"
 OUTREACH = FIXTURES / "bpmn" / "scheduled_outreach"

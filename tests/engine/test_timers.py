@@ -24,6 +24,8 @@ from pathway_helpers import (
 
 from engine.models import TaskStatus
 
+pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
+
 
 @pytest.fixture
 def contact(pathways):

@@ -15,6 +15,8 @@ from engine.jobs.inprocess import InProcessScheduler
 from engine.models import AuditEvent, BackgroundJob, Instance, JobStatus, Patient
 from tests.conftest import FIXTURES
 
+pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
+
 LAB = FIXTURES / "bpmn" / "lab_followup"
 DISCHARGE = FIXTURES / "bpmn" / "tcm_on_discharge"
 

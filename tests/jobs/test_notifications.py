@@ -26,6 +26,8 @@ from engine.notifications.mailer import message_id
 from engine.notifications.outbox import claim as claim_notification
 from tests.conftest import FIXTURES
 
+pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
+
 DISCHARGE = FIXTURES / "bpmn" / "tcm_on_discharge"  # a discharge starts "Discharge call" (nurse), due in 2 days
 TEAM = StaticDirectory([
     Recipient("nina", "nina@clinic.test", frozenset({"nurse"}), "Nina"),

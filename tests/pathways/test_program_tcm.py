@@ -21,6 +21,8 @@ from tests.pathways.answers import (
     visit,
 )
 
+pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
+
 FRIDAY_BEFORE_LABOR_DAY = "2026-09-04"
 CONTACT = "Interactive contact (2 business days)"
 MISSED_CONTACT = "Missed TCM contact: follow up"

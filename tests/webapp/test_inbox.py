@@ -11,6 +11,8 @@ from engine.actors import Actor
 from engine.patients import PatientInput
 from tests.webapp.conftest import FIXTURES
 
+pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
+
 CARL = Actor.person("carl", "care_manager")
 
 

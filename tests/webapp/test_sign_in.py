@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from engine import accounts
+
+pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
 
 
 def test_every_page_redirects_to_sign_in_when_signed_out(browser):
