@@ -20,7 +20,7 @@ from sqlalchemy import select
 from bench.databases import fresh_database, postgres_url
 from bench.pathway import STEP_DATA, write_bundle
 from bench.raw import RawSpiff
-from engine.actors import Actor
+from engine.care.actors import Actor
 from engine.models import AuditEvent, InboxTask, Instance, MessageWait, TimerWait
 from engine.service import CarePathways
 

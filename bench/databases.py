@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import text
 
-from engine.db import Database
+from engine.store.database import Database
 
 
 def postgres_url() -> str | None:

@@ -14,9 +14,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import insert, text
 
-from engine import accounts, clock
+from engine.care import accounts
 from engine.models import Deployment, InboxTask, Instance, Patient, TaskStatus
 from engine.service import CarePathways
+from engine.time import clock
 
 ROLES = ["care_manager", "nurse", "social_worker", "pharmacist", "chw", "physician"]
 PROGRAMS = ["Chronic Care Management", "Transitional Care Management", "Diabetes management",

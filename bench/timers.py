@@ -17,10 +17,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from engine import clock
-from engine.db import Database
 from engine.models import AuditEvent, TimerWait
 from engine.service import CarePathways
+from engine.store.database import Database
+from engine.time import clock
 
 from .databases import pg_schema, postgres_url, settle
 from .workers import Cluster

@@ -14,19 +14,21 @@ from pathlib import Path
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, clock, queries, receipts
-from . import deployments as deployments_mod
-from . import instances as instances_mod
-from . import messages as messages_mod
-from . import tasks as tasks_mod
-from . import timers as timers_mod
-from .actors import SYSTEM, Actor
-from .bundle import Bundle, load_bundle
-from .db import Database
-from .errors import Conflict
-from .runtime import Runtime
-from .sandbox import SandboxLimits
-from .specs import SpecCache
+from engine.care import instances as instances_mod
+from engine.care import messages as messages_mod
+from engine.care import tasks as tasks_mod
+from engine.care import timers as timers_mod
+from engine.care.actors import SYSTEM, Actor
+from engine.deploy import versions as deployments_mod
+from engine.deploy.bundle import Bundle, load_bundle
+from engine.deploy.spec_cache import SpecCache
+from engine.errors import Conflict
+from engine.read import instance_views as queries
+from engine.runtime.runner import Runtime
+from engine.sandbox import SandboxLimits
+from engine.store import audit, receipts
+from engine.store.database import Database
+from engine.time import clock
 
 log = logging.getLogger(__name__)
 SYSTEM_RETRIES = 3
@@ -171,7 +173,7 @@ class CarePathways:
 
     def fire_due_timers(self, now: datetime | None = None, limit: int = 500, *, owner: str | None = None,
                         lease_seconds: float = 60.0) -> tuple[int, int]:
-        """Claim up to `limit` due timer rows for `owner` (engine.timers.claim_due), then fire their instances;
+        """Claim up to `limit` due timer rows for `owner` (engine.care.timers.claim_due), then fire their instances;
         returns (instances claimed, timers fired).
 
         The claimed instances are fired in one transaction (locked in id order, so two batches never deadlock):
@@ -207,7 +209,7 @@ class CarePathways:
         """Deliver message `name` to the instances whose correlation keys match `keys`, or start one.
 
         With an `idempotency_key` (the message's id), each delivery is recorded under it in the delivering
-        transaction (engine.receipts): the same message sent again reports what it did the first time and
+        transaction (engine.store.receipts): the same message sent again reports what it did the first time and
         changes nothing."""
         messages_mod.check_message(name, keys, payload)
         result = messages_mod.CorrelationResult(message=name)

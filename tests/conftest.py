@@ -11,9 +11,10 @@ from argon2 import PasswordHasher
 from sqlalchemy import text
 
 from bench.databases import pg_schema
-from engine import accounts, clock
-from engine.actors import Actor
-from engine.db import Database
+from engine.care import accounts
+from engine.care.actors import Actor
+from engine.store.database import Database
+from engine.time import clock
 
 # sign-ins and new users in tests: argon2id with the lowest costs (the production defaults take ~50 ms each)
 accounts.use_hasher(PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from engine.calendar import (
+from engine.time.calendar import (
     add_business_days,
     business_days_between,
     business_days_duration,

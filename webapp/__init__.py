@@ -6,26 +6,26 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .config import load_config
+from webapp.config import load_config
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(load_config(overrides))
 
-    from . import errors, extensions, security
-    from .auth.views import bp as auth_bp
-    from .diagrams.views import bp as diagrams_bp
-    from .inbox.views import bp as inbox_bp
-    from .patients.views import bp as patients_bp
-    from .tasks.views import bp as tasks_bp
+    from webapp import errors, extensions, security
+    from webapp.auth.views import bp as auth_bp
+    from webapp.diagrams.views import bp as diagrams_bp
+    from webapp.inbox.views import bp as inbox_bp
+    from webapp.patients.views import bp as patients_bp
+    from webapp.tasks.views import bp as tasks_bp
 
     extensions.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     for blueprint in (auth_bp, inbox_bp, tasks_bp, patients_bp, diagrams_bp):
         app.register_blueprint(blueprint)
-    from . import formatting
+    from webapp import formatting
 
     formatting.init_app(app)
     _serve_form_assets(app)

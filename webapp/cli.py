@@ -9,10 +9,10 @@ import os
 
 import click
 
-from engine import clock
 from engine.cli import cli
 from engine.cli.context import pass_state
 from engine.cli.demo import choose_bundle, default_pathways
+from engine.time import clock
 
 
 def _run(app, host: str, port: int, sweep_seconds: float) -> None:

@@ -5,7 +5,8 @@ from datetime import date, datetime, timezone
 
 from flask import Flask
 
-from engine import clock, roles
+from engine.care import roles
+from engine.time import clock
 
 
 def _plural(n: int, unit: str) -> str:

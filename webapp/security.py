@@ -14,10 +14,10 @@ from functools import wraps
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import UserMixin, current_user, logout_user
 
-from engine import clock, roles
-from engine.actors import Actor
-
-from .extensions import database, login_manager
+from engine.care import roles
+from engine.care.actors import Actor
+from engine.time import clock
+from webapp.extensions import database, login_manager
 
 PUBLIC_ENDPOINTS = {"auth.login", "static", "diagrams.vendor", "form_assets"}
 # who may do what, beyond holding a task's role (the engine checks that)
@@ -63,7 +63,7 @@ def web_user(user) -> WebUser:
 
 @login_manager.user_loader
 def _load_user(key: str):
-    from engine import accounts
+    from engine.care import accounts
 
     user_id, _, stamp = key.partition(":")
     if not user_id.isdigit():

@@ -1,4 +1,4 @@
-"""What every lint check reads: the bundle's XML index (engine.parsing), a model and the diagram of each BPMN
+"""What every lint check reads: the bundle's XML index (engine.deploy.parsing), a model and the diagram of each BPMN
 file, and the form files by name. Built once per lint run."""
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from functools import cached_property
 
 from engine.authoring.diagram import PlaneInfo, read_planes
 from engine.authoring.model import BpmnModel, read_model
-from engine.parsing import BundleIndex, XmlDoc
-from engine.validation import is_executable
+from engine.deploy.parsing import BundleIndex, XmlDoc
+from engine.deploy.validation import is_executable
 
 
 @dataclass

@@ -18,8 +18,8 @@ import re
 from engine.authoring import graph
 from engine.authoring.context import BpmnFile, LintContext
 from engine.authoring.model import BpmnModel, Node, spiff_properties
-from engine.calendar import __all__ as CALENDAR_HELPERS
-from engine.validation import BPMN_NS, NS, SPIFF_NS
+from engine.deploy.validation import BPMN_NS, NS, SPIFF_NS
+from engine.time.calendar import __all__ as CALENDAR_HELPERS
 
 ENGINE_DATA = ("patient_id",)
 SANDBOX_HELPERS = ("datetime", "date", "timedelta", "timezone", "math", "json", "business_calendar",

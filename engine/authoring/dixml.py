@@ -13,8 +13,8 @@ from lxml import etree
 
 from engine.authoring.diagram import DC_NS, DD_DI_NS, DI_NS, Box
 from engine.authoring.shapes import Layout, Plane
+from engine.deploy.validation import BPMN_NS
 from engine.errors import InvalidInput
-from engine.validation import BPMN_NS
 
 PREFIXES = (("bpmndi", DI_NS), ("dc", DC_NS), ("di", DD_DI_NS))
 

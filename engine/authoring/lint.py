@@ -19,9 +19,9 @@ from engine.authoring.checks.humans import check_forms, check_roles
 from engine.authoring.checks.names import check_names
 from engine.authoring.context import LintContext
 from engine.authoring.findings import SEVERITIES, Finding
-from engine.bundle import Bundle, load_bundle
+from engine.deploy.bundle import Bundle, load_bundle
+from engine.deploy.parsing import BundleIndex, load_xml
 from engine.errors import InvalidInput
-from engine.parsing import BundleIndex, load_xml
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from engine.validation import BPMN_NS, FLOW_NODES, SPIFF_NS
+from engine.deploy.validation import BPMN_NS, FLOW_NODES, SPIFF_NS
 
 FLOW_NODE_TAGS = frozenset(FLOW_NODES) | {"complexGateway"}
 CONTAINERS = frozenset({"subProcess", "transaction", "adHocSubProcess"})

@@ -9,8 +9,8 @@ from engine.authoring.diagram import DI_NS
 from engine.authoring.dixml import splice
 from engine.authoring.layout import layout_root
 from engine.authoring.shapes import Layout
+from engine.deploy.validation import BPMN_NS
 from engine.errors import InvalidInput
-from engine.validation import BPMN_NS
 
 
 @dataclass

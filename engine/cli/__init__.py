@@ -11,11 +11,10 @@ import traceback
 
 import click
 
+from engine.cli import settings
+from engine.cli.context import State
+from engine.cli.output import emit_json
 from engine.errors import BundleRefused, CarepathError
-
-from . import settings
-from .context import State
-from .output import emit_json
 
 EXIT_UNEXPECTED = 1
 
@@ -176,7 +175,7 @@ def cli(ctx, database_url, actor_name, roles, json_output, debug):
 
 
 def _register() -> None:
-    from . import authoring, demo, deploy, events, instances, jobs, tasks, users
+    from engine.cli import authoring, demo, deploy, events, instances, jobs, tasks, users
 
     for module in (deploy, instances, tasks, events, demo, users, authoring, jobs):
         for command in module.COMMANDS:

@@ -5,10 +5,9 @@ from pathlib import Path
 
 import click
 
+from engine.cli import output
+from engine.cli.context import json_option, pass_state
 from engine.errors import InvalidInput
-
-from . import output
-from .context import json_option, pass_state
 
 EXIT_PROBLEMS = 2
 

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import click
 
+from engine.cli import settings
 from engine.errors import InvalidInput
-
-from . import settings
 
 
 @dataclass
@@ -47,7 +46,7 @@ class State:
         if self._service is not None:
             return self._service.db
         if self._database is None:
-            from engine.db import Database
+            from engine.store.database import Database
 
             self._database = Database(self.url)
             click.get_current_context().call_on_close(self.close)
@@ -140,7 +139,7 @@ def parse_keys(pairs: tuple[str, ...]) -> dict:
 
 
 def open_tasks(svc, instance_id: int) -> list:
-    from engine.queries import TaskFilter
+    from engine.read.instance_views import TaskFilter
 
     return svc.tasks(TaskFilter(instance_id=instance_id, sort="created", limit=1000))
 

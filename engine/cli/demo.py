@@ -8,15 +8,14 @@ from pathlib import Path
 
 import click
 
-from engine.bundle import wanted
+from engine.cli import output, settings
+from engine.cli.context import json_option, open_tasks, pass_state
+from engine.cli.deploy import deploy_result_dict
+from engine.cli.instances import view_dict
 from engine.demo.tasks import complete_with_answers
+from engine.deploy.bundle import wanted
 from engine.errors import InvalidState, NotFound
 from engine.models import InstanceStatus, TaskStatus
-
-from . import output, settings
-from .context import json_option, open_tasks, pass_state
-from .deploy import deploy_result_dict
-from .instances import view_dict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FALLBACK = REPO_ROOT / "tests" / "fixtures" / "bpmn" / "review_loop"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from . import output, settings
-from .context import json_option, pass_state
+from engine.cli import output, settings
+from engine.cli.context import json_option, pass_state
 
 
 @click.command("init-db")

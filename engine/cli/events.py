@@ -5,11 +5,8 @@ import time
 
 import click
 
-from engine import clock
-from engine.errors import NotFound
-
-from . import output
-from .context import (
+from engine.cli import output
+from engine.cli.context import (
     json_option,
     parse_keys,
     parse_moment,
@@ -17,6 +14,8 @@ from .context import (
     pass_state,
     read_json_object,
 )
+from engine.errors import NotFound
+from engine.time import clock
 
 
 @click.command("run-timers")
@@ -49,7 +48,7 @@ def run_timers(state, at, limit, watch):
 
 
 def _watch(svc, interval: float) -> None:
-    from engine.scheduler import TimerSweep
+    from engine.jobs.sweep import TimerSweep
 
     sweep = TimerSweep(svc, interval_seconds=interval)
     click.echo(f"sweeping due timers every {interval:g} s; Ctrl-C stops")

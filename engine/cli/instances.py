@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import click
 
+from engine.cli import output
+from engine.cli.context import data_options, json_option, pass_state, read_data
 from engine.models import InstanceStatus
-
-from . import output
-from .context import data_options, json_option, pass_state, read_data
 
 INSTANCE_HEADERS = ["id", "patient", "program", "status", "started", "updated", "started by"]
 

@@ -7,11 +7,10 @@ from datetime import date
 
 import click
 
+from engine.cli import output
+from engine.cli.context import json_option, pass_state
+from engine.cli.settings import DATABASE_ENV, instance_folder
 from engine.errors import InvalidInput
-
-from . import output
-from .context import json_option, pass_state
-from .settings import DATABASE_ENV, instance_folder
 
 PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": ["-h", "--help"]}
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 import click
 
-from engine import clock
+from engine.time import clock
 
 
 # ------------------------------------------------------------------------------------------ printing

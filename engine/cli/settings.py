@@ -5,7 +5,7 @@ import getpass
 import os
 from pathlib import Path
 
-from engine.actors import Actor
+from engine.care.actors import Actor
 
 DATABASE_ENV = "DATABASE_URL"
 HOME_ENV = "CAREPATH_HOME"

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import click
 
+from engine.cli import output
+from engine.cli.context import data_options, json_option, parse_moment, pass_state, read_data
 from engine.demo.answers import choices_of, resolve, type_of
 from engine.errors import InvalidInput
 from engine.models import TaskStatus
 from engine.models.inbox import PRIORITIES
-
-from . import output
-from .context import data_options, json_option, parse_moment, pass_state, read_data
 
 STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.COMPLETED, TaskStatus.CANCELLED)
 SORTS = ("due", "priority", "created", "patient")
@@ -58,7 +57,7 @@ def parse_priority(text: str | None) -> int | None:
 def tasks(state, mine, roles, overdue, patient_id, program, instance_id, status, priority, due_before,
           due_after, completed_by, sort, limit, page):
     """List inbox tasks (by default every open or claimed task, soonest due first)."""
-    from engine.queries import TaskFilter
+    from engine.read.instance_views import TaskFilter
 
     f = TaskFilter(
         assignee=state.actor.name if mine else None, roles=list(roles) or None, status=parse_statuses(status),

@@ -5,11 +5,10 @@ import sys
 
 import click
 
-from engine import roles as role_catalogue
+from engine.care import roles as role_catalogue
+from engine.cli import output
+from engine.cli.context import json_option, pass_state
 from engine.errors import InvalidInput
-
-from . import output
-from .context import json_option, pass_state
 
 
 def _user_dict(user) -> dict:
@@ -48,7 +47,7 @@ def users():
 @pass_state
 def add(state, username, role_names, display_name, email, password_stdin):
     """Add a user (asks for the password twice unless --password-stdin)."""
-    from engine import accounts
+    from engine.care import accounts
 
     wanted = accounts.check_roles(_split_roles(role_names))
     name = accounts.check_username(username)
@@ -69,7 +68,7 @@ def add(state, username, role_names, display_name, email, password_stdin):
 @pass_state
 def list_(state, role):
     """List users, their roles and their last sign-in."""
-    from engine import accounts
+    from engine.care import accounts
 
     if role:
         accounts.check_roles([role])
@@ -93,7 +92,7 @@ def list_(state, role):
 @pass_state
 def roles(state, username, added, removed, replaced):
     """Show a user's roles, or change them."""
-    from engine import accounts
+    from engine.care import accounts
 
     with state.database().transaction() as session:
         user = accounts.get_user(session, username)
@@ -114,7 +113,7 @@ def roles(state, username, added, removed, replaced):
 @pass_state
 def passwd(state, username, password_stdin):
     """Set a user's password (and unlock the account)."""
-    from engine import accounts
+    from engine.care import accounts
 
     password = _read_password(password_stdin)
     with state.database().transaction() as session:
@@ -123,7 +122,7 @@ def passwd(state, username, password_stdin):
 
 
 def _set_active(state, username: str, active: bool) -> None:
-    from engine import accounts
+    from engine.care import accounts
 
     with state.database().transaction() as session:
         accounts.set_active(session, username, active, by=state.actor.name)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import rstr
 from jsonschema import Draft202012Validator
 
-from engine import clock
+from engine.time import clock
 
 ROUNDS = 8  # an object's rounds of answering: each round can only open conditions the one before answered
 

@@ -15,16 +15,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from engine import accounts, clock, patients, timers
-from engine.actors import Actor
+from engine.care import accounts, patients, timers
+from engine.care.actors import Actor
+from engine.care.patients import PatientInput
+from engine.care.task_forms import FormInvalid
+from engine.demo.plans import care_plan
+from engine.demo.profiles import assign_programs, screening_answers
+from engine.demo.tasks import complete_with_answers
 from engine.errors import CarepathError
-from engine.formdata import FormInvalid
 from engine.models import InstanceStatus, TaskStatus
-from engine.patients import PatientInput
-
-from .plans import care_plan
-from .profiles import assign_programs, screening_answers
-from .tasks import complete_with_answers
+from engine.time import clock
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,8 @@
 """Working a demo task: complete it with automatic answers built from its form."""
 from __future__ import annotations
 
-from engine.formdata import FormInvalid, field_names
-
-from .answers import answers, find_property, sample
+from engine.care.task_forms import FormInvalid, field_names
+from engine.demo.answers import answers, find_property, sample
 
 
 def complete_with_answers(svc, task, actor, visit: int, overrides: dict | None = None,

@@ -4,10 +4,10 @@ In-process by default (a scheduler thread and a job thread, see `inprocess`); on
 CELERY_BROKER_URL is set (`celery_app`, `carepath worker`, `carepath beat`). Either way the same functions run
 (`work`), and the database, not the broker, makes each effect happen once:
 
-- due timers are claimed with a lease (engine.timers.claim_due: FOR UPDATE SKIP LOCKED on PostgreSQL); the
+- due timers are claimed with a lease (engine.care.timers.claim_due: FOR UPDATE SKIP LOCKED on PostgreSQL); the
   firing itself locks the instance, fires only what is still due, and is checked by the instance's version;
 - jobs are stored before the broker hears of them (`queue`) and record their effects under their key
-  (engine.receipts), so a redelivered or re-rung job changes nothing twice;
+  (engine.store.receipts), so a redelivered or re-rung job changes nothing twice;
 - notifications are planned under a unique key and sent by whoever claims them (engine.notifications).
 
 The broker only rings bells: a lost bell (a broker restarted empty) or an abandoned job (a worker killed) is
@@ -22,15 +22,15 @@ def __getattr__(name: str):
     # lazy: engine.notifications and engine.service import parts of this package; Celery is imported only
     # by celery_app
     if name == "Background":
-        from .background import Background
+        from engine.jobs.background import Background
 
         return Background
     if name == "Envelope":
-        from .envelope import Envelope
+        from engine.jobs.envelope import Envelope
 
         return Envelope
     if name == "JobSettings":
-        from .config import JobSettings
+        from engine.jobs.config import JobSettings
 
         return JobSettings
     raise AttributeError(name)

@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from engine.errors import Conflict, InvalidInput
-
-from . import queue
-from .config import JobSettings
-from .context import JobContext
-from .envelope import Envelope
-from .executors import InProcessExecutor, make_executor
+from engine.jobs import queue
+from engine.jobs.config import JobSettings
+from engine.jobs.context import JobContext
+from engine.jobs.envelope import Envelope
+from engine.jobs.executors import InProcessExecutor, make_executor
 
 _DEFAULT = object()
 
@@ -51,7 +50,7 @@ class Background:
     # ------------------------------------------------------------------------------------------ jobs
     def submit(self, kind: str, payload: dict, key: str | None = None) -> int:
         """Store a job and ring for it; returns its id. The same `key` twice stores and runs it once."""
-        from .work import HANDLERS
+        from engine.jobs.work import HANDLERS
 
         if kind not in HANDLERS:
             raise InvalidInput(f"unknown kind of background job {kind!r}; known: {', '.join(sorted(HANDLERS))}")
@@ -72,7 +71,7 @@ class Background:
                   actor: str = "messages") -> int:
         """Queue message `name` for the instances whose keys match. `message_id` (the sender's id for the
         message) makes a message sent twice count once."""
-        from engine.messages import check_message
+        from engine.care.messages import check_message
 
         check_message(name, keys, payload)
         key = f"message:{message_id}" if message_id else None
@@ -98,7 +97,7 @@ class Background:
         and workers do the periodic work then)."""
         if not self.in_process:
             return None
-        from .inprocess import InProcessScheduler
+        from engine.jobs.inprocess import InProcessScheduler
 
         if self.scheduler is None:
             self.scheduler = InProcessScheduler(self.ctx, interval_seconds)

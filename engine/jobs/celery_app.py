@@ -18,9 +18,9 @@ import logging
 from celery import Celery, signals
 from celery.schedules import crontab
 
-from .config import JobSettings
-from .envelope import Envelope
-from .work import TASKS, execute
+from engine.jobs.config import JobSettings
+from engine.jobs.envelope import Envelope
+from engine.jobs.work import TASKS, execute
 
 
 def make_celery(settings: JobSettings | None = None) -> Celery:
@@ -69,7 +69,7 @@ _quiet_spiffworkflow()
 
 def _register(app: Celery, name: str) -> None:
     def run(message: dict | None = None):
-        from .context import current
+        from engine.jobs.context import current
 
         # beat sends no envelope: a periodic task gets a fresh one, stamped now
         envelope = Envelope.from_message(message) if message is not None else Envelope.new(name)

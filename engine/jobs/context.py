@@ -7,9 +7,8 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from engine import clock
-
-from .config import JobSettings, worker_name
+from engine.jobs.config import JobSettings, worker_name
+from engine.time import clock
 
 
 @dataclass
@@ -48,10 +47,9 @@ def current(app=None) -> JobContext:
 
 def from_env(executor=None, app=None) -> JobContext:
     from engine.cli.settings import database_url
+    from engine.jobs.executors import make_executor
     from engine.notifications import Notifier
     from engine.service import CarePathways
-
-    from .executors import make_executor
 
     settings = JobSettings.from_env()
     pathways = CarePathways(database_url())

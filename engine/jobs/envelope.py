@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from types import MappingProxyType
 from typing import Any
 
-from engine import clock as engine_clock
+from engine.time import clock as engine_clock
 
 Clock = Callable[[], datetime]
 VERSION = 1

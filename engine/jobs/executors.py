@@ -11,7 +11,7 @@ import threading
 from datetime import datetime
 from typing import Protocol
 
-from .envelope import Envelope
+from engine.jobs.envelope import Envelope
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class InProcessExecutor:
         self._queue.put(envelope)
 
     def _loop(self) -> None:
-        from .work import execute
+        from engine.jobs.work import execute
 
         while True:
             envelope = self._queue.get()
@@ -96,7 +96,7 @@ def make_executor(ctx, app=None):
     """Celery when a broker is configured (`app`, or one made from the settings), else in-process."""
     if ctx.settings.broker_url:
         if app is None:
-            from .celery_app import make_celery
+            from engine.jobs.celery_app import make_celery
 
             app = make_celery(ctx.settings)
         return CeleryExecutor(app, ctx.settings.queue)

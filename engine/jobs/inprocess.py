@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 import time
 
-from engine.scheduler import TimerSweep
-
-from . import work
-from .context import JobContext
-from .envelope import Envelope
+from engine.jobs import work
+from engine.jobs.context import JobContext
+from engine.jobs.envelope import Envelope
+from engine.jobs.sweep import TimerSweep
 
 log = logging.getLogger(__name__)
 

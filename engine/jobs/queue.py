@@ -2,7 +2,7 @@
 
 The broker message only says "run job 12": if the broker loses it (restarted without persistence), or the worker
 running it dies, the sweep finds the job still open once its lease (or its dispatch mark) has run out and rings
-again. A job's effects are recorded under its key (engine.receipts), so running it again does them once.
+again. A job's effects are recorded under its key (engine.store.receipts), so running it again does them once.
 """
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import CarepathError, Conflict, NotFound
 from engine.models import BackgroundJob, JobStatus
-
-from . import leases
+from engine.store import leases
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF = 600.0

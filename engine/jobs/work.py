@@ -19,11 +19,10 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from engine.jobs import queue
+from engine.jobs.context import JobContext
+from engine.jobs.envelope import Envelope
 from engine.models import Instance, InstanceStatus, TimerWait
-
-from . import queue
-from .context import JobContext
-from .envelope import Envelope
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +171,7 @@ def run_stored(ctx: JobContext, job_id: int) -> str:
 
 @handler("correlate_message")
 def correlate_message(ctx: JobContext, payload: dict, key: str) -> dict:
-    from engine.actors import Actor
+    from engine.care.actors import Actor
 
     actor = Actor.system_actor(payload.get("actor") or "messages")
     result = ctx.pathways.correlate(payload["name"], payload["keys"], payload.get("payload"), actor,
@@ -182,9 +181,9 @@ def correlate_message(ctx: JobContext, payload: dict, key: str) -> dict:
 
 @handler("import_patients")
 def import_patients(ctx: JobContext, payload: dict, key: str) -> dict:
-    """A CSV import (engine.patient_import): each batch of rows commits with the job's progress, so a run
+    """A CSV import (engine.care.patient_imports): each batch of rows commits with the job's progress, so a run
     after a crash goes on from the last batch that committed."""
-    from engine import patient_import
+    from engine.care import patient_imports as patient_import
 
     job = patient_import.run_job(ctx.db, int(payload["import_id"]))
     if job is None:

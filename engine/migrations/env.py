@@ -1,4 +1,4 @@
-"""Alembic environment: runs against the engine handed over by engine.db (or sqlalchemy.url)."""
+"""Alembic environment: runs against the engine handed over by engine.store.database (or sqlalchemy.url)."""
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 

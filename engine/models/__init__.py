@@ -1,14 +1,14 @@
 """The engine's tables. Queries read these rows; they never unpack serialized workflows."""
-from .account import User, UserRole
-from .audit import AuditEvent
-from .base import Base
-from .deployment import Deployment, DeploymentFile
-from .inbox import InboxTask, TaskStatus
-from .instance import Instance, InstanceStatus
-from .jobs import BackgroundJob, JobReceipt, JobStatus, Notification, NotificationStatus
-from .patient import Patient
-from .waits import MessageWait, TimerWait
-from .worklog import ImportJob, TaskDraft, TimeEntry
+from engine.models.account import User, UserRole
+from engine.models.audit import AuditEvent
+from engine.models.base import Base
+from engine.models.deployment import Deployment, DeploymentFile
+from engine.models.inbox import InboxTask, TaskStatus
+from engine.models.instance import Instance, InstanceStatus
+from engine.models.jobs import BackgroundJob, JobReceipt, JobStatus, Notification, NotificationStatus
+from engine.models.patient import Patient
+from engine.models.waits import MessageWait, TimerWait
+from engine.models.worklog import ImportJob, TaskDraft, TimeEntry
 
 __all__ = [
     "AuditEvent",

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, JsonDoc
+from engine.models.base import Base, JsonDoc
 
 
 class InstanceStatus:
@@ -33,7 +33,7 @@ class Instance(Base):
     status: Mapped[str] = mapped_column(String(20))
     # {element, name, message, line, error_line, at}
     error: Mapped[dict | None] = mapped_column(JsonDoc, nullable=True)
-    state: Mapped[str] = mapped_column(Text)  # pruned workflow state, see engine.state
+    state: Mapped[str] = mapped_column(Text)  # pruned workflow state, see engine.runtime.state_codec
     started_by: Mapped[str] = mapped_column(String(200))
     started_at: Mapped[datetime]
     updated_at: Mapped[datetime]

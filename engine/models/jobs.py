@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, JsonDoc
+from engine.models.base import Base, JsonDoc
 
 
 class JobStatus:

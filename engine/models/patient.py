@@ -5,7 +5,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, JsonDoc
+from engine.models.base import Base, JsonDoc
 
 
 class Patient(Base):

@@ -6,11 +6,9 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
-from engine import clock
-
-from . import outbox, planner
-from .config import NotifySettings, SmtpSettings
-from .directory import (
+from engine.notifications import outbox, planner
+from engine.notifications.config import NotifySettings, SmtpSettings
+from engine.notifications.directory import (
     AccountsDirectory,
     ChainDirectory,
     Recipient,
@@ -18,7 +16,8 @@ from .directory import (
     StaticDirectory,
     default_directory,
 )
-from .mailer import SendFailed, SmtpMailer, build
+from engine.notifications.mailer import SendFailed, SmtpMailer, build
+from engine.time import clock
 
 log = logging.getLogger(__name__)
 

@@ -86,7 +86,7 @@ class NotifySettings:
     def lead_of(self, role: str | None) -> str | None:
         """The configured lead role; else `<role>_lead` when carepath knows such a role (nurse -> nurse_lead),
         else the clinical lead."""
-        from engine.roles import CLINICAL_LEAD, ROLE_LABELS
+        from engine.care.roles import CLINICAL_LEAD, ROLE_LABELS
 
         if not role:
             return None

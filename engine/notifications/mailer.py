@@ -9,7 +9,7 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from .config import SmtpSettings
+from engine.notifications.config import SmtpSettings
 
 
 class SendFailed(Exception):

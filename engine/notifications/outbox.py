@@ -18,8 +18,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from engine.jobs import leases
 from engine.models import Notification, NotificationStatus
+from engine.store import leases
 
 log = logging.getLogger(__name__)
 OPEN = (NotificationStatus.PENDING, NotificationStatus.SENDING)

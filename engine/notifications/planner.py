@@ -13,10 +13,9 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from engine.models import InboxTask, Notification, TaskStatus
-
-from .config import NotifySettings
-from .directory import Recipient, RecipientDirectory
-from .outbox import Planned, plan
+from engine.notifications.config import NotifySettings
+from engine.notifications.directory import Recipient, RecipientDirectory
+from engine.notifications.outbox import Planned, plan
 
 MAX_TASKS = 2000  # per kind and run; the next run takes the rest
 

@@ -4,10 +4,10 @@
     workflow = BpmnWorkflow(spec, script_engine=engine)
     problems = check_source("import os", "exec")           # deploy-time check, runs nothing
 """
-from .compiler import check_source
-from .connectors import ConnectorRegistry, register_connector, unregister_connector
-from .environment import SandboxEnvironment
-from .errors import (
+from engine.sandbox.compiler import check_source
+from engine.sandbox.connectors import ConnectorRegistry, register_connector, unregister_connector
+from engine.sandbox.environment import SandboxEnvironment
+from engine.sandbox.errors import (
     AccessRefused,
     ImportRefused,
     MemoryLimitExceeded,
@@ -16,9 +16,9 @@ from .errors import (
     SizeLimitExceeded,
     TimeLimitExceeded,
 )
-from .limits import SandboxLimits
-from .policy import ALLOWED_IMPORTS
-from .script_engine import SandboxedScriptEngine
+from engine.sandbox.limits import SandboxLimits
+from engine.sandbox.policy import ALLOWED_IMPORTS
+from engine.sandbox.script_engine import SandboxedScriptEngine
 
 __all__ = [
     "ALLOWED_IMPORTS",

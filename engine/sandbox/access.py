@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
-from .arith import ArithmeticGuards
-from .errors import AccessRefused, SizeLimitExceeded
-from .limits import SandboxLimits
-from .text import EXPANDING_METHODS, TextGuards
+from engine.sandbox.arith import ArithmeticGuards
+from engine.sandbox.errors import AccessRefused, SizeLimitExceeded
+from engine.sandbox.limits import SandboxLimits
+from engine.sandbox.text import EXPANDING_METHODS, TextGuards
 
 DENIED_ATTRIBUTES = INSPECT_ATTRIBUTES | {"mro"}
 _MISSING = object()

@@ -10,8 +10,8 @@ import builtins
 import math
 import operator
 
-from .errors import SizeLimitExceeded
-from .limits import SCALARS, SandboxLimits, approx_json_size
+from engine.sandbox.errors import SizeLimitExceeded
+from engine.sandbox.limits import SCALARS, SandboxLimits, approx_json_size
 
 TEXT = (str, bytes)
 SEQUENCES = (str, bytes, list, tuple)

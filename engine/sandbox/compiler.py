@@ -6,8 +6,8 @@ from types import CodeType
 
 from RestrictedPython import compile_restricted_eval, compile_restricted_exec
 
-from .errors import RefusedCode
-from .policy import SandboxPolicy
+from engine.sandbox.errors import RefusedCode
+from engine.sandbox.policy import SandboxPolicy
 
 MODES = {"eval": compile_restricted_eval, "exec": compile_restricted_exec}
 

@@ -11,11 +11,11 @@ from types import ModuleType
 
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
-from .compiler import compile_source
-from .errors import SandboxViolation, SizeLimitExceeded
-from .limits import SCALARS, SandboxLimits, approx_json_size, copy_data
-from .namespace import Namespace
-from .timelimit import Deadline
+from engine.sandbox.compiler import compile_source
+from engine.sandbox.errors import SandboxViolation, SizeLimitExceeded
+from engine.sandbox.limits import SCALARS, SandboxLimits, approx_json_size, copy_data
+from engine.sandbox.namespace import Namespace
+from engine.sandbox.timelimit import Deadline
 
 
 class SandboxEnvironment(BasePythonScriptEngineEnvironment):

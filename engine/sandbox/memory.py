@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .errors import MemoryLimitExceeded
+from engine.sandbox.errors import MemoryLimitExceeded
 
 try:
     import resource

@@ -11,11 +11,11 @@ import json as _json
 import math as _math
 from types import ModuleType
 
-from .. import calendar as _calendar
-from .. import clock as _clock
-from .errors import ImportRefused
-from .policy import ALLOWED_IMPORTS, import_refusal
-from .text import TextGuards
+from engine.sandbox.errors import ImportRefused
+from engine.sandbox.policy import ALLOWED_IMPORTS, import_refusal
+from engine.sandbox.text import TextGuards
+from engine.time import calendar as _calendar
+from engine.time import clock as _clock
 
 MATH_NAMES = (
     "ceil", "floor", "trunc", "fabs", "copysign", "fmod", "modf", "remainder", "sqrt", "isqrt", "exp", "log",

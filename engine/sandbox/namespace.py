@@ -7,14 +7,14 @@ from types import FunctionType
 
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence, safe_builtins
 
-from ..clock import ScriptDate
-from .access import AccessGuards, refused_builtin
-from .arith import ArithmeticGuards
-from .limits import SandboxLimits
-from .modules import build_modules, calendar_helpers, make_import
-from .policy import CHECK_NAME
-from .text import TextGuards
-from .timelimit import traced
+from engine.sandbox.access import AccessGuards, refused_builtin
+from engine.sandbox.arith import ArithmeticGuards
+from engine.sandbox.limits import SandboxLimits
+from engine.sandbox.modules import build_modules, calendar_helpers, make_import
+from engine.sandbox.policy import CHECK_NAME
+from engine.sandbox.text import TextGuards
+from engine.sandbox.timelimit import traced
+from engine.time.clock import ScriptDate
 
 # Taken out of RestrictedPython's safe builtins: exceptions that escape `except Exception` (SpiffWorkflow would not
 # catch them and a worker would stop), class creation, and builtins replaced below by guarded versions.

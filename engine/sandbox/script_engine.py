@@ -7,9 +7,9 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from .connectors import ConnectorRegistry, default_registry
-from .environment import SandboxEnvironment
-from .limits import SandboxLimits
+from engine.sandbox.connectors import ConnectorRegistry, default_registry
+from engine.sandbox.environment import SandboxEnvironment
+from engine.sandbox.limits import SandboxLimits
 
 
 class SandboxedScriptEngine(PythonScriptEngine):

@@ -10,8 +10,8 @@ import json
 import logging
 import re
 
-from .errors import AccessRefused, SizeLimitExceeded
-from .limits import SandboxLimits, approx_json_size
+from engine.sandbox.errors import AccessRefused, SizeLimitExceeded
+from engine.sandbox.limits import SandboxLimits, approx_json_size
 
 logger = logging.getLogger("carepath.sandbox")
 

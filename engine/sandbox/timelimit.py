@@ -21,9 +21,9 @@ import sys
 import threading
 import time
 
-from .compiler import FILENAME as PATHWAY_CODE
-from .errors import TimeLimitExceeded
-from .memory import MemoryWatch
+from engine.sandbox.compiler import FILENAME as PATHWAY_CODE
+from engine.sandbox.errors import TimeLimitExceeded
+from engine.sandbox.memory import MemoryWatch
 
 _SANDBOX_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 _MEMORY_SAMPLE_SECONDS = 0.001

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import accounts
+from engine.care import accounts
 from engine.errors import Conflict, InvalidInput
 from engine.models import AuditEvent, User
 

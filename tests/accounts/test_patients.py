@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import patients
+from engine.care import patients
+from engine.care.patients import PatientInput, PatientInvalid
 from engine.errors import NotFound
 from engine.models import AuditEvent
-from engine.patients import PatientInput, PatientInvalid
 
 
 def ada(**changes) -> PatientInput:

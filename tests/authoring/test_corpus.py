@@ -8,7 +8,7 @@ import pytest
 
 from engine.authoring.lint import lint_path
 from engine.authoring.rewrite import lay_out
-from engine.bundle import Bundle
+from engine.deploy.bundle import Bundle
 
 from .conftest import CORPUS
 from .test_layout import layout_findings

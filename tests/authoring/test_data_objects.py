@@ -11,7 +11,7 @@ from lxml import etree
 from engine.authoring.diagram import read_planes
 from engine.authoring.lint import lint_bundle
 from engine.authoring.rewrite import lay_out
-from engine.bundle import Bundle, load_bundle
+from engine.deploy.bundle import Bundle, load_bundle
 from tests.pathways.library import PATHWAYS
 
 DIABETES = "bpmn/diabetes.bpmn"

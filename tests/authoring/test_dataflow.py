@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from engine.authoring.dataflow import assigned_names, form_fields, free_names
 from engine.authoring.lint import lint_bundle
-from engine.bundle import load_bundle
+from engine.deploy.bundle import load_bundle
 
 from .conftest import LINT_FIXTURES
 

@@ -14,9 +14,9 @@ from SpiffWorkflow.util.task import TaskState
 from engine.authoring.diagram import read_planes
 from engine.authoring.lint import lint_bundle, lint_path
 from engine.authoring.rewrite import lay_out
-from engine.bundle import Bundle, load_bundle
-from engine.parsing import parse_bundle
-from engine.runtime import Runtime, run_engine_steps
+from engine.deploy.bundle import Bundle, load_bundle
+from engine.deploy.parsing import parse_bundle
+from engine.runtime.runner import Runtime, run_engine_steps
 
 from .conftest import BPMN_FIXTURES
 

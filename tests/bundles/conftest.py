@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from engine.bundle import Bundle, load_bundle
+from engine.deploy.bundle import Bundle, load_bundle
+from engine.deploy.parsing import parse_bundle
 from engine.errors import BundleRefused, Problem
-from engine.parsing import parse_bundle
 from tests.corpus_path import CORPUS
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from engine.bundle import Bundle, load_bundle
-from engine.parsing import parse_bundle
+from engine.deploy.bundle import Bundle, load_bundle
+from engine.deploy.parsing import parse_bundle
 
 # SpiffArena and Camunda folders that SpiffWorkflow 3.2 parses and runs (MANIFEST.md probe outcomes)
 RUNNABLE = ["spiff/0-2-basic-example", "spiff/1-2-forms", "spiff/1-4-decisions", "spiff/1-6-roles",

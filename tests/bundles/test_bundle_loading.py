@@ -6,8 +6,8 @@ import zipfile
 
 import pytest
 
-from engine import bundle as bundle_mod
-from engine.bundle import Bundle, load_bundle
+from engine.deploy import bundle as bundle_mod
+from engine.deploy.bundle import Bundle, load_bundle
 from engine.errors import BundleRefused, InvalidInput
 
 from .conftest import FIXTURES

@@ -5,10 +5,10 @@ import json
 
 import pytest
 
-from engine import bundle as bundle_mod
-from engine.bundle import Bundle, load_bundle
+from engine.deploy import bundle as bundle_mod
+from engine.deploy.bundle import Bundle, load_bundle
+from engine.deploy.parsing import parse_bundle
 from engine.errors import NotFound
-from engine.parsing import parse_bundle
 
 from .conftest import FIXTURES
 

@@ -14,7 +14,7 @@ engines must share:
 
 Raw SpiffWorkflow runs with SpiffBpmnParser, BpmnWorkflow and its default PythonScriptEngine (plain exec);
 carepath through its facade (deploy, start, tasks, complete), so its sandbox, form validation and state
-round trip are all in the way. Both read the same clock (engine.clock.install points SpiffWorkflow's timer
+round trip are all in the way. Both read the same clock (engine.time.clock.install points SpiffWorkflow's timer
 module at it), so under the frozen_clock fixture neither fires a timer before its time.
 """
 from __future__ import annotations
@@ -31,9 +31,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.actors import Actor
-from engine.bundle import Bundle, wanted
-from engine.formdata import FormInvalid
+from engine.care.actors import Actor
+from engine.care.task_forms import FormInvalid
+from engine.deploy.bundle import Bundle, wanted
 from tests.corpus_path import CORPUS
 
 MAX_STEPS = 50

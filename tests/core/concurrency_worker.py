@@ -3,9 +3,9 @@ from __future__ import annotations
 
 
 def complete_in_race(url: str, task_id: int, actor_name: str, barrier, results) -> None:
-    from engine.actors import Actor
+    from engine.care.actors import Actor
     from engine.errors import CarepathError
-    from engine.runtime import Runtime
+    from engine.runtime.runner import Runtime
     from engine.service import CarePathways
 
     original_save = Runtime.save

@@ -90,7 +90,7 @@ def test_a_new_process_reparses_each_deployment_once(database, frozen_clock):
 
 
 def pathways_actor():
-    from engine.actors import Actor
+    from engine.care.actors import Actor
 
     return Actor.person("carl", "care_manager")
 
@@ -98,7 +98,7 @@ def pathways_actor():
 def test_each_version_validates_submissions_against_its_own_forms(pathways, review_copy, care_manager):
     """The forms of a version are found by the parsed schema itself, not by file name: a running instance keeps its
     version's form after a new version changed that file, and the new version's instances get the new form."""
-    from engine.formdata import FormInvalid
+    from engine.care.task_forms import FormInvalid
 
     pathways.deploy(review_copy)
     old = pathways.start("review_loop", "p1")

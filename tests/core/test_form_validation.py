@@ -1,10 +1,9 @@
-"""Submitted task data against the task's form (engine.formdata): each schema's own rules, however it is cached."""
+"""Submitted task data against the task's form (engine.care.task_forms): each schema's own rules, however it is cached."""
 from __future__ import annotations
 
 import pytest
 
-from engine.errors import InvalidInput
-from engine.formdata import (
+from engine.care.task_forms import (
     READ_ONLY,
     FormInvalid,
     as_shown,
@@ -12,6 +11,7 @@ from engine.formdata import (
     read_only_fields,
     validate_submission,
 )
+from engine.errors import InvalidInput
 
 
 def test_a_form_schema_is_validated_by_its_own_rules_after_another_was_dropped():

@@ -6,7 +6,7 @@ import os
 import pytest
 from sqlalchemy import select
 
-from engine.bundle import Bundle
+from engine.deploy.bundle import Bundle
 from engine.models import AuditEvent, InstanceStatus
 from engine.sandbox import SandboxLimits
 from tests.conftest import FIXTURES

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from engine.scheduler import TimerSweep
+from engine.jobs.sweep import TimerSweep
 
 pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
 

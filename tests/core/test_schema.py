@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from engine.db import Database
 from engine.models import Base
+from engine.store.database import Database
 
 
 def test_migrations_create_every_table_the_models_declare(database):
@@ -18,7 +18,7 @@ def test_migrations_create_every_table_the_models_declare(database):
 def test_schema_is_at_the_newest_revision(database):
     from alembic.script import ScriptDirectory
 
-    from engine.db import alembic_config
+    from engine.store.database import alembic_config
 
     head = ScriptDirectory.from_config(alembic_config(database)).get_current_head()
     assert database.current_revision() == head
@@ -59,7 +59,7 @@ def test_a_fresh_sqlite_file_migrates_from_nothing(tmp_path):
 def test_downgrade_to_nothing_and_back(tmp_path):
     from alembic import command
 
-    from engine.db import alembic_config
+    from engine.store.database import alembic_config
 
     db = Database(f"sqlite:///{tmp_path / 'roundtrip.db'}")
     db.upgrade()

@@ -1,15 +1,15 @@
-"""A step's writes go together (engine.writes.WriteBatch): the instance row checked against its version, the inbox
+"""A step's writes go together (engine.store.step_writes.WriteBatch): the instance row checked against its version, the inbox
 rows and the audit events. On PostgreSQL they are held back until the next statement or the commit."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select, update
 
-from engine import tasks as tasks_mod
-from engine.actors import Actor
+from engine.care import tasks as tasks_mod
+from engine.care.actors import Actor
 from engine.errors import Conflict
 from engine.models import AuditEvent, InboxTask, Instance, TaskStatus
-from engine.runtime import Runtime
+from engine.runtime.runner import Runtime
 from tests.conftest import FIXTURES
 
 REVIEW = FIXTURES / "bpmn" / "review_loop"
@@ -85,7 +85,7 @@ def test_a_failure_after_the_save_rolls_the_step_back(pathways, database, starte
 
 
 def test_audit_events_recorded_after_the_save_are_written_with_the_commit(pathways, database, started):
-    from engine import audit
+    from engine.store import audit
 
     instance, task = started
     with database.transaction() as session:
@@ -132,7 +132,7 @@ def test_the_next_transaction_on_the_connection_is_the_drivers_own_again(pathway
 def test_read_before_begin_ends_with_its_transaction_on_a_reused_connection(pathways, database, started):
     from sqlalchemy.orm import Session
 
-    from engine.writes import read_before_begin
+    from engine.store.step_writes import read_before_begin
 
     instance, task = started
     with database.engine.connect() as conn:
@@ -169,7 +169,7 @@ def test_steps_keep_working_after_what_empties_the_servers_prepared_statements(p
 
 
 def test_inside_read_before_begin_a_write_or_a_locking_read_still_gets_its_transaction(pathways, database, started):
-    from engine.writes import read_before_begin
+    from engine.store.step_writes import read_before_begin
 
     instance, task = started
     with pytest.raises(RuntimeError):
@@ -220,7 +220,7 @@ def _columns(obj) -> dict:
 
 
 def test_the_first_read_of_a_step_gives_the_objects_a_query_gives(pathways, database, started, frozen_clock):
-    """Read before the BEGIN on PostgreSQL, the task and instance rows come from the driver (engine.reads): the
+    """Read before the BEGIN on PostgreSQL, the task and instance rows come from the driver (engine.store.first_read): the
     same values, types and session state as the ORM's own query gives, which is what a read later in a
     transaction uses."""
     from sqlalchemy import inspect, text
@@ -259,13 +259,13 @@ def test_the_first_read_returns_the_sessions_own_objects_and_fills_in_what_they_
             row = tasks_mod.get_task(session, task.id)
             assert row is held and row.instance is held_instance
             assert held_instance.lock_version == instance.lock_version  # filled in by the read, not reloaded
-            # the read itself, through SQLAlchemy on SQLite; on PostgreSQL it went to the driver (engine.reads)
+            # the read itself, through SQLAlchemy on SQLite; on PostgreSQL it went to the driver (engine.store.first_read)
             assert len(statements) == (0 if database.dialect == "postgresql" else 1)
             session.commit()
 
 
 def test_a_whole_rows_read_must_select_whole_tables_in_order():
-    from engine.reads import WholeRows
+    from engine.store.first_read import WholeRows
 
     with pytest.raises(ValueError):
         WholeRows(select(InboxTask.__table__.c.id), InboxTask)

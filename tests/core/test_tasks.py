@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine.actors import Actor
+from engine.care.actors import Actor
+from engine.care.task_forms import FormInvalid
 from engine.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFound
-from engine.formdata import FormInvalid
 from engine.models import AuditEvent, InboxTask, InstanceStatus, TaskStatus
 from engine.models.inbox import PRIORITIES
 from tests.conftest import FIXTURES
@@ -254,6 +254,6 @@ def test_a_pathway_loops_past_spiffworkflows_depth_limit(pathways, care_manager)
 @pytest.mark.parametrize("lane,role", [("care_manager", "care_manager"), ("Care Manager", "care_manager"),
                                        ("Community health worker", "chw"), ("Nurse lead", "nurse_lead")])
 def test_a_lane_names_its_role_by_id_or_by_label(lane, role):
-    from engine.waiting import role_from_lane
+    from engine.runtime.pending import role_from_lane
 
     assert role_from_lane(lane) == role

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from engine.jobs.sweep import TimerSweep
 from engine.models import InstanceStatus, TaskStatus
-from engine.scheduler import TimerSweep
 from tests.conftest import FIXTURES
 
 pytestmark = pytest.mark.dates  # `make test` runs these again at other dates

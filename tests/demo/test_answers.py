@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from engine.care.task_forms import FormInvalid, validate_submission
 from engine.demo.answers import answers, choices_of, sample
-from engine.formdata import FormInvalid, validate_submission
 from forms import load_form
 from forms.validate import validate
 from tests.conftest import REPO

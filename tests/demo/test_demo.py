@@ -12,10 +12,10 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from engine import clock
 from engine.demo.profiles import assign_programs, qualifies
 from engine.models import AuditEvent, InboxTask, Instance, InstanceStatus, Patient
 from engine.service import CarePathways
+from engine.time import clock
 from tests.conftest import REPO
 from webapp.cli import cli
 
@@ -87,7 +87,7 @@ def test_demo_refuses_a_date_that_is_not_one(tmp_path):
 
 
 def test_demo_care_plans_read_like_real_ones_and_risk_reaches_the_patient_list(demo_service):
-    from engine import instance_data
+    from engine.read import instance_data
 
     service = demo_service
     with service.db.transaction() as s:
@@ -156,7 +156,7 @@ def test_assigning_programs_takes_the_condition_programs_first():
 
 
 def test_demo_records_care_minutes_with_the_work(demo_service):
-    from engine import instance_data
+    from engine.read import instance_data
 
     with demo_service.db.transaction() as s:
         minutes = [instance_data.current_data(s, demo_service.runtime, i).get("care_minutes") or {}

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import accounts, patients
-from engine.actors import Actor
-from engine.patients import PatientInput
+from engine.care import accounts, patients
+from engine.care.actors import Actor
+from engine.care.patients import PatientInput
 from engine.service import CarePathways
 from tests.pathways.library import deploy_stages
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from engine import accounts, patients
-from engine.actors import Actor
-from engine.patients import PatientInput
+from engine.care import accounts, patients
+from engine.care.actors import Actor
+from engine.care.patients import PatientInput
 from tests.e2e.test_phq9_in_the_browser import sign_in
 from tests.pathways.answers import CCM_CANDIDATE, Team, enrol
 from tests.pathways.library import deploy_library

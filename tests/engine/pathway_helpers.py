@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from engine.actors import Actor
-from engine.instances import get_instance
+from engine.care.actors import Actor
+from engine.care.instances import get_instance
 
 BPMN_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn"
 

@@ -14,13 +14,13 @@ from pathway_helpers import workflow_of
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bundle import Bundle
+from engine.care.instances import get_instance
+from engine.deploy.bundle import Bundle
+from engine.deploy.parsing import parse_bundle
 from engine.errors import BundleRefused
-from engine.instance_data import current_data
-from engine.instances import get_instance
-from engine.parsing import parse_bundle
+from engine.read.instance_data import current_data
+from engine.runtime.state_codec import decode_state, dump_state, encode_state, prune_history
 from engine.sandbox.script_engine import SandboxedScriptEngine
-from engine.state import decode_state, dump_state, encode_state, prune_history
 
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"

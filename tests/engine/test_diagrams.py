@@ -1,8 +1,8 @@
 """Where an instance stands on its diagrams: current steps up the chain of running stages, done steps marked."""
 from __future__ import annotations
 
-from engine import diagrams
-from engine.instances import get_instance
+from engine.care.instances import get_instance
+from engine.read import diagrams
 from tests.engine.pathway_helpers import NURSE, PHYSICIAN, deploy, open_task, phq9_answers
 
 

@@ -10,9 +10,9 @@ import pytest
 from lxml import etree
 from pathway_helpers import BPMN_FIXTURES
 
-from engine.bundle import load_bundle
-from engine.parsing import parse_bundle
-from engine.validation import FLOW_NODES, NS
+from engine.deploy.bundle import load_bundle
+from engine.deploy.parsing import parse_bundle
+from engine.deploy.validation import FLOW_NODES, NS
 
 BUNDLES = ["tcm_contact", "lab_followup", "tcm_on_discharge", "assessment_program", "script_error",
            "parallel_care", "review_loop"]

@@ -11,10 +11,10 @@ from pathway_helpers import all_tasks, state_doc, workflow_of
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-import engine.state
-from engine.bundle import Bundle
-from engine.parsing import parse_bundle
-from engine.state import decode_state
+import engine.runtime.state_codec
+from engine.deploy.bundle import Bundle
+from engine.deploy.parsing import parse_bundle
+from engine.runtime.state_codec import decode_state
 from tests.pathways.answers import (
     BY_ROLE,
     GOALS_MET,
@@ -98,7 +98,7 @@ def test_pruning_never_changes_what_a_monitored_program_does(pathways, frozen_cl
     start = frozen_clock.now()
     pruned = outcome(team, SCENARIOS[scenario](team, frozen_clock, "pruned"))
     frozen_clock.set(start)
-    monkeypatch.setattr(engine.state, "prune_history", lambda workflow: 0)
+    monkeypatch.setattr(engine.runtime.state_codec, "prune_history", lambda workflow: 0)
     unpruned = outcome(team, SCENARIOS[scenario](team, frozen_clock, "unpruned"))
     assert pruned == unpruned
     assert pruned["status"] == "completed"
@@ -155,7 +155,7 @@ def boundary_walk(prune: bool) -> dict:
     def save_and_load():
         nonlocal workflow
         if prune:
-            engine.state.prune_history(workflow)
+            engine.runtime.state_codec.prune_history(workflow)
         workflow = decode_state(json.dumps(dump_state_unpruned(workflow)), spec, {}, None)
 
     def catch(event_id):
@@ -173,12 +173,12 @@ def boundary_walk(prune: bool) -> dict:
 
 def dump_state_unpruned(workflow):
     """The state as `dump_state` writes it, without pruning again (the walk prunes, or not, itself)."""
-    real = engine.state.prune_history
-    engine.state.prune_history = lambda workflow: 0
+    real = engine.runtime.state_codec.prune_history
+    engine.runtime.state_codec.prune_history = lambda workflow: 0
     try:
-        return engine.state.dump_state(workflow)
+        return engine.runtime.state_codec.dump_state(workflow)
     finally:
-        engine.state.prune_history = real
+        engine.runtime.state_codec.prune_history = real
 
 
 def test_pruning_leaves_a_tasks_boundary_events_where_its_join_looks_for_them():

@@ -1,7 +1,7 @@
 """Pruning history never changes behaviour: every fixture walked with and without pruning ends the same.
 
 Each scenario is walked twice on the same database, once as shipped and once with
-`engine.state.prune_history` patched to do nothing; the inbox rows (title, role, status, in order), the final
+`engine.runtime.state_codec.prune_history` patched to do nothing; the inbox rows (title, role, status, in order), the final
 status and the final data must be equal.
 """
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathway_helpers import (
     workflow_of,
 )
 
-import engine.state
+import engine.runtime.state_codec
 
 
 def do(pathways, instance_id, title, data, actor):
@@ -133,7 +133,7 @@ def test_pruning_never_changes_behaviour(pathways, frozen_clock, monkeypatch, sc
     bundle, walk = SCENARIOS[scenario]
     deploy(pathways, bundle)
     pruned = outcome(pathways, walk(pathways, frozen_clock, "pruned"))
-    monkeypatch.setattr(engine.state, "prune_history", lambda workflow: 0)
+    monkeypatch.setattr(engine.runtime.state_codec, "prune_history", lambda workflow: 0)
     unpruned = outcome(pathways, walk(pathways, frozen_clock, "unpruned"))
     assert pruned == unpruned
     assert pruned["status"] == "completed"

@@ -1,4 +1,4 @@
-"""engine.state on its own: the workflow state codec and history pruning, run on SpiffWorkflow directly."""
+"""engine.runtime.state_codec on its own: the workflow state codec and history pruning, run on SpiffWorkflow directly."""
 from __future__ import annotations
 
 import json
@@ -9,9 +9,9 @@ from pathway_helpers import BPMN_FIXTURES, phq9_answers
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bundle import load_bundle
-from engine.parsing import parse_bundle
-from engine.state import STATE_FORMAT, decode_state, dump_state, encode_state, prune_history
+from engine.deploy.bundle import load_bundle
+from engine.deploy.parsing import parse_bundle
+from engine.runtime.state_codec import STATE_FORMAT, decode_state, dump_state, encode_state, prune_history
 
 
 @cache

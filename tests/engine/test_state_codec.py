@@ -14,9 +14,9 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from engine.bundle import load_bundle
-from engine.parsing import parse_bundle
-from engine.state import STATE_FORMAT, decode_state, encode_state
+from engine.deploy.bundle import load_bundle
+from engine.deploy.parsing import parse_bundle
+from engine.runtime.state_codec import STATE_FORMAT, decode_state, encode_state
 
 
 class _Format1Converter(BpmnWorkflowConverter):

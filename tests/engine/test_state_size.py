@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from pathway_helpers import CARE_MANAGER, deploy, open_task, state_text
 
-import engine.state
+import engine.runtime.state_codec
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_state_holds_no_process_spec(pathways, review):
 
 def test_without_pruning_the_state_grows_with_every_loop(pathways, review, monkeypatch):
     """The control for the test above: what pruning saves."""
-    monkeypatch.setattr(engine.state, "prune_history", lambda workflow: 0)
+    monkeypatch.setattr(engine.runtime.state_codec, "prune_history", lambda workflow: 0)
     loop(pathways, review.id, 2)
     after_two = len(state_text(pathways, review.id))
     loop(pathways, review.id, 18)

@@ -21,7 +21,7 @@ from pathway_helpers import (
     state_doc,
 )
 
-from engine.formdata import FormInvalid
+from engine.care.task_forms import FormInvalid
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ import pytest
 
 from bench.timers import OUTREACH, start_due
 from bench.workers import Cluster
-from engine import clock
 from engine.service import CarePathways
+from engine.time import clock
 from tests.conftest import FIXTURES, PG_URL, _fresh_database
 
 BROKER_URL = os.environ.get("CAREPATH_TEST_BROKER_URL")

@@ -159,7 +159,7 @@ def test_a_job_that_cannot_succeed_fails_at_once(pathways, background, frozen_cl
 
 
 def test_a_patient_import_runs_as_a_background_job(pathways, background):
-    from engine import patient_import
+    from engine.care import patient_imports as patient_import
 
     csv = "mrn,given_name,family_name,birth_date,sex\nM1,Ada,Lovelace,1950-12-10,female\n" \
           "M2,Alan,Turing,1954-06-23,male\n"

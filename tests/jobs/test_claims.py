@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bench.timers import OUTREACH, start_due
-from engine import timers
+from engine.care import timers
 from engine.models import AuditEvent, Instance, InstanceStatus, TimerWait
 
 LEASE = timedelta(seconds=60)

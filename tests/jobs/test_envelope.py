@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine.clock import FrozenClock
 from engine.jobs.config import JobSettings
 from engine.jobs.envelope import BadEnvelope, Envelope
+from engine.time.clock import FrozenClock
 
 
 def test_an_envelope_survives_the_trip_through_a_broker():

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import accounts
-from engine.actors import Actor
+from engine.care import accounts
+from engine.care.actors import Actor
 from engine.jobs import Background, JobSettings
 from engine.models import Notification, NotificationStatus
 from engine.notifications import (

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from engine import instance_data, taskview
-from engine.actors import Actor
-from engine.instances import get_instance
+from engine.care.actors import Actor
+from engine.care.instances import get_instance
+from engine.read import instance_data
+from engine.read import task_context as taskview
 from tests.engine.pathway_helpers import (
     CARE_MANAGER,
     NURSE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import cache
 from types import SimpleNamespace
 
-from engine.parsing import CarepathParser
+from engine.deploy.parsing import CarepathParser
 from engine.sandbox import SandboxedScriptEngine
 from tests.pathways.library import PATHWAYS
 

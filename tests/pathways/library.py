@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 
-from engine.bundle import Bundle, load_bundle
+from engine.deploy.bundle import Bundle, load_bundle
 
 PATHWAYS = Path(__file__).resolve().parents[2] / "pathways"
 

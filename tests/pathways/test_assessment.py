@@ -11,9 +11,9 @@ from uuid import UUID
 
 import pytest
 
-from engine.actors import Actor
-from engine.formdata import FormInvalid
-from engine.instances import get_instance
+from engine.care.actors import Actor
+from engine.care.instances import get_instance
+from engine.care.task_forms import FormInvalid
 from tests.pathways.answers import ADLS, IADLS, MEDICATIONS
 from tests.pathways.library import deploy_library, deploy_stages
 
@@ -236,8 +236,8 @@ def test_minutes_of_every_part_are_added_to_earlier_care_minutes(pathways):
 
 
 def test_current_data_shows_answers_given_inside_a_running_stage(pathways, assessment):
-    from engine import instance_data
-    from engine.instances import get_instance
+    from engine.care.instances import get_instance
+    from engine.read import instance_data
 
     complete(pathways, assessment.id, "PHQ-9 depression screen", PHQ9_MILD, CARE_MANAGER)
     with pathways.db.transaction() as s:

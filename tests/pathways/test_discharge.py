@@ -9,7 +9,7 @@ from uuid import UUID
 
 import pytest
 
-from engine.formdata import FormInvalid
+from engine.care.task_forms import FormInvalid
 from tests.engine.pathway_helpers import CARE_MANAGER, NURSE, open_task, open_titles, workflow_of
 from tests.pathways.library import deploy_stages
 

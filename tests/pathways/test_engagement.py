@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from engine.actors import Actor
-from engine.formdata import FormInvalid
+from engine.care.actors import Actor
+from engine.care.task_forms import FormInvalid
 from tests.pathways.library import deploy_library, deploy_stages
 
 CARE_MANAGER = Actor.person("carl", "care_manager")

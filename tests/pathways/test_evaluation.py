@@ -11,7 +11,7 @@ from uuid import UUID
 
 import pytest
 
-from engine.formdata import FormInvalid
+from engine.care.task_forms import FormInvalid
 from tests.engine.pathway_helpers import (
     CARE_MANAGER,
     PHYSICIAN,

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from engine.formdata import FormInvalid, validate_submission
-from engine.validation import check_json_schema
+from engine.care.task_forms import FormInvalid, validate_submission
+from engine.deploy.validation import check_json_schema
 from tests.engine.pathway_helpers import phq9_answers
 from tests.pathways.library import PATHWAYS
 

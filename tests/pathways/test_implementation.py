@@ -10,8 +10,8 @@ from uuid import UUID
 
 import pytest
 
-from engine.actors import Actor
-from engine.formdata import FormInvalid
+from engine.care.actors import Actor
+from engine.care.task_forms import FormInvalid
 from tests.engine.pathway_helpers import (
     CARE_MANAGER,
     PHARMACIST,

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from engine import clock
-from engine.actors import Actor
+from engine.care.actors import Actor
 from engine.models.inbox import PRIORITIES
+from engine.time import clock
 from tests.engine.pathway_helpers import phq9_answers
 from tests.pathways.library import deploy_stages
 

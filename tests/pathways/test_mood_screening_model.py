@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from engine.parsing import parse_bundle
-from engine.validation import FLOW_NODES, NS
+from engine.deploy.parsing import parse_bundle
+from engine.deploy.validation import FLOW_NODES, NS
 from tests.pathways.library import PATHWAYS, stages_bundle
 
 ROOT = etree.parse(str(PATHWAYS / "bpmn" / "mood_screening.bpmn")).getroot()
@@ -24,7 +24,7 @@ def test_process_is_the_executable_mood_screening():
 
 
 def test_lanes_are_the_care_manager_and_the_physician():
-    from engine.waiting import role_from_lane
+    from engine.runtime.pending import role_from_lane
 
     lanes = [role_from_lane(lane.get("name")) for lane in PROCESS.iterfind(".//bpmn:lane", NS)]
     assert lanes == ["care_manager", "physician"]

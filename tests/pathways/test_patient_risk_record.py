@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine import patients
+from engine.care import patients
+from engine.care.patients import PatientInput
 from engine.models import AuditEvent
-from engine.patients import PatientInput
 from tests.pathways.answers import CCM_CANDIDATE, assess, engage, enrol
 
 

@@ -229,7 +229,7 @@ def test_corpus_models_with_scripts_gateways_and_decisions_give_their_expected_o
 # -- layering ---------------------------------------------------------------------------------------------------
 
 def test_sandbox_and_calendar_import_neither_flask_nor_forms_nor_webapp():
-    code = ("import sys, engine.sandbox, engine.calendar\n"
+    code = ("import sys, engine.sandbox, engine.time.calendar\n"
             "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'forms', 'webapp'))\n"
             "print(bad)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,

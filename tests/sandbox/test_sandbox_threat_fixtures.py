@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
-from engine.calendar import add_business_days
+from engine.time.calendar import add_business_days
 
 THREATS_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "threats"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"

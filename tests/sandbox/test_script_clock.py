@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timezone
 
-from engine.clock import FrozenClock, use_clock
+from engine.time.clock import FrozenClock, use_clock
 
 
 def test_date_today_in_a_script_is_the_engine_clocks_date(env, run_script):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine import accounts, patients
-from engine.patients import PatientInput
+from engine.care import accounts, patients
+from engine.care.patients import PatientInput
 from engine.service import CarePathways
 from webapp import create_app
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.actors import Actor
+from engine.care.actors import Actor
 from tests.webapp.conftest import FIXTURES, ROLES
 
 EVERYONE = set(ROLES) - {"nobody"}

@@ -7,8 +7,8 @@ from html import unescape
 
 import pytest
 
-from engine.actors import Actor
-from engine.patients import PatientInput
+from engine.care.actors import Actor
+from engine.care.patients import PatientInput
 from tests.webapp.conftest import FIXTURES
 
 pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
@@ -19,7 +19,7 @@ CARL = Actor.person("carl", "care_manager")
 @pytest.fixture
 def review_tasks(service, patient, users):
     """Three open 'Monthly review' tasks (care_manager role) for three patients, due in 7 days."""
-    from engine import patients
+    from engine.care import patients
 
     service.deploy(FIXTURES / "bpmn" / "review_loop")
     with service.db.transaction() as s:
@@ -191,7 +191,7 @@ def test_pages_of_fifty(signed_in, review_tasks, app):
 
 
 def test_a_patient_named_like_a_script_shows_as_text(signed_in, service, users):
-    from engine import patients
+    from engine.care import patients
 
     service.deploy(FIXTURES / "bpmn" / "review_loop")
     with service.db.transaction() as s:

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine import accounts
+from engine.care import accounts
 
 pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
 

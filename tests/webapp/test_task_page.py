@@ -7,7 +7,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from engine.actors import Actor
+from engine.care.actors import Actor
 from engine.models import TaskDraft, TimeEntry
 from tests.webapp.conftest import FIXTURES
 

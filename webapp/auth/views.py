@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import database, limiter
-from ..security import web_user
+from webapp.extensions import database, limiter
+from webapp.security import web_user
 
 bp = Blueprint("auth", __name__)
 
@@ -35,7 +35,7 @@ def login():
         return redirect(_safe_next(request.args.get("next")))
     username = ""
     if request.method == "POST":
-        from engine import accounts
+        from engine.care import accounts
 
         username = (request.form.get("username") or "").strip()
         password = request.form.get("password") or ""

@@ -6,11 +6,10 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, send_from_directory
 
-from engine import diagrams
-from engine.instances import get_instance
-
-from ..extensions import pathways
-from ..security import CLINICAL, requires
+from engine.care.instances import get_instance
+from engine.read import diagrams
+from webapp.extensions import pathways
+from webapp.security import CLINICAL, requires
 
 bp = Blueprint("diagrams", __name__)
 

@@ -6,12 +6,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import inbox
 from engine.errors import InvalidInput
 from engine.models.inbox import PRIORITIES
-
-from ..extensions import database
-from ..security import CLINICAL, requires
+from engine.read import inbox
+from webapp.extensions import database
+from webapp.security import CLINICAL, requires
 
 bp = Blueprint("inbox", __name__)
 
@@ -58,7 +57,7 @@ def query_from_args(args) -> inbox.InboxQuery:
 
 def filter_roles() -> list[str]:
     """The roles the Role filter offers: mine, or every team role for someone who oversees the team."""
-    from engine import roles
+    from engine.care import roles
 
     return list(roles.TEAM_ROLES) if current_user.oversees_team else list(current_user.team_roles)
 
@@ -90,7 +89,7 @@ def index():
 
 
 def _tab_label(tab: str, team: bool = False) -> str:
-    from engine import roles
+    from engine.care import roles
 
     if tab == inbox.MINE:
         return "My tasks"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine import audit, diagrams, instance_data, patients, queries, taskview
-from engine.actors import Actor
-from engine.instances import get_instance
+from engine.care import patients, time_entries
+from engine.care.actors import Actor
+from engine.care.instances import get_instance
 from engine.models import AuditEvent, InboxTask, Instance, InstanceStatus, Patient
-
-from .timeline import TimelineEntry, timeline
+from engine.read import diagrams, instance_data
+from engine.read import instance_views as queries
+from engine.store import audit
+from webapp.patients.timeline import TimelineEntry, timeline
 
 
 @dataclass
@@ -48,7 +50,7 @@ def patient_page(service, patient_id: str, viewer: Actor) -> PatientPage:
                                                                       get_instance(s, instance.id))]
             programs.append(ProgramView(instance, drawn, [t for t in open_tasks if t.instance_id == instance.id]))
         events: list[AuditEvent] = queries.patient_history(s, patient_id, limit=150)
-        minutes = taskview.minutes_by_month(s, patient_id)
+        minutes = time_entries.minutes_by_month(s, patient_id)
         for obj in (*instances, *open_tasks, *events):
             s.expunge(obj)
     page = PatientPage(patient, instances, programs, open_tasks, timeline(events, instances), minutes=minutes)

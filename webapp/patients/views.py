@@ -4,14 +4,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import deployments, patient_import, patients
+from engine.care import patient_imports as patient_import
+from engine.care import patients
+from engine.care.patients import PatientInput, PatientInvalid
+from engine.deploy import versions as deployments
 from engine.errors import CarepathError, InvalidInput
 from engine.models import InstanceStatus
-from engine.patients import PatientInput, PatientInvalid
-
-from ..extensions import background, database, pathways
-from ..security import CLINICAL, MANAGE_PATIENTS, requires
-from .page import patient_page
+from webapp.extensions import background, database, pathways
+from webapp.patients.page import patient_page
+from webapp.security import CLINICAL, MANAGE_PATIENTS, requires
 
 bp = Blueprint("patients", __name__, url_prefix="/patients")
 

@@ -6,13 +6,12 @@ from datetime import date, datetime, time, timezone
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from engine import accounts
+from engine.care import accounts
 from engine.errors import CarepathError, InvalidInput
-
-from ..auth.views import _safe_next
-from ..extensions import database, pathways
-from ..security import CLINICAL, requires
-from .views import bp
+from webapp.auth.views import _safe_next
+from webapp.extensions import database, pathways
+from webapp.security import CLINICAL, requires
+from webapp.tasks.views import bp
 
 
 def _back(task_id: int):

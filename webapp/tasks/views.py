@@ -4,15 +4,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine import patients, taskview
-from engine import tasks as engine_tasks
+from engine.care import drafts, patients, time_entries
+from engine.care import tasks as engine_tasks
+from engine.care.task_forms import FormInvalid
 from engine.errors import CarepathError, InvalidInput
-from engine.formdata import FormInvalid
 from engine.models import TaskStatus
-
-from ..extensions import pathways
-from ..security import CLINICAL, requires
-from . import formpage
+from engine.read import task_context as taskview
+from webapp.extensions import pathways
+from webapp.security import CLINICAL, requires
+from webapp.tasks import formpage
 
 bp = Blueprint("tasks", __name__)
 
@@ -64,7 +64,7 @@ def submit(task_id: int):
         return _page(ctx, patient, values, errors, (request.form.get("_minutes") or "").strip())
     minutes_text = (request.form.get("_minutes") or "").strip()
     try:
-        minutes = taskview.check_minutes(values.get(formpage.MINUTES_FIELD) if formpage.asks_minutes(ctx)
+        minutes = time_entries.check_minutes(values.get(formpage.MINUTES_FIELD) if formpage.asks_minutes(ctx)
                                          else minutes_text)
     except InvalidInput as exc:
         errors = {**errors, (formpage.MINUTES_FIELD if formpage.asks_minutes(ctx) else "_minutes"): exc.message}
@@ -76,7 +76,7 @@ def submit(task_id: int):
     if action == "draft":
         try:
             with service.transaction(f"save a draft of task {task_id}") as s:
-                taskview.save_draft(s, task_id, values, actor)
+                drafts.save_draft(s, task_id, values, actor)
         except CarepathError as exc:
             return _page(ctx, patient, values, {}, minutes_text, status=409, notice=exc.message)
         flash("Draft saved. Only you see it; the task stays open.", "success")
@@ -85,8 +85,8 @@ def submit(task_id: int):
         with service.transaction(f"complete task {task_id}") as s:
             engine_tasks.complete(s, service.runtime, task_id, values, actor, formpage.unanswered(ctx, values))
             if minutes:
-                taskview.record_minutes(s, task_id, minutes, actor)
-            taskview.drop_drafts(s, task_id)
+                time_entries.record_minutes(s, task_id, minutes, actor)
+            drafts.drop_drafts(s, task_id)
     except FormInvalid as exc:  # the engine's own check of the form (the same schema) refused it
         return _page(ctx, patient, values, formpage.engine_errors(exc), minutes_text, status=400)
     except CarepathError as exc:
@@ -102,4 +102,4 @@ def submit(task_id: int):
     return redirect(url_for("inbox.index"))
 
 
-from . import actions  # noqa: E402,F401 - registers the inbox actions on this blueprint
+from webapp.tasks import actions  # noqa: E402,F401 - registers the inbox actions on this blueprint

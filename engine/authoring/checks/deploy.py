@@ -1,12 +1,12 @@
-"""What deploy refuses, as lint errors: engine.parsing and engine.validation run unchanged. The problems of the
+"""What deploy refuses, as lint errors: engine.deploy.parsing and engine.deploy.validation run unchanged. The problems of the
 two validation checks lint repeats in more detail (gateways, forms) are left out here to avoid doubles."""
 from __future__ import annotations
 
-from engine import validation
 from engine.authoring.context import LintContext
 from engine.authoring.findings import Finding
+from engine.deploy import validation
+from engine.deploy.parsing import parse_bundle
 from engine.errors import BundleRefused
-from engine.parsing import parse_bundle
 
 CHECK = "deploy"
 SUPERSEDED = (validation.check_gateways, validation.check_forms)

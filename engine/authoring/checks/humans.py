@@ -1,17 +1,17 @@
 """Human tasks: a user or manual task lies in a lane that names a known role; a user task names a form and a UI
 schema; every form file any task names is in the bundle and valid (JSON Schema for forms, JSON for UI schemas,
-engine.validation's own checks)."""
+engine.deploy.validation's own checks)."""
 from __future__ import annotations
 
-from engine import validation
 from engine.authoring.context import LintContext
 from engine.authoring.findings import Finding, at
 from engine.authoring.model import spiff_properties
-from engine.waiting import role_from_lane
+from engine.deploy import validation
+from engine.runtime.pending import role_from_lane
 
 try:
-    from engine.roles import TEAM_ROLES as KNOWN_ROLES
-except ImportError:  # pragma: no cover - engine.roles arrived with accounts
+    from engine.care.roles import TEAM_ROLES as KNOWN_ROLES
+except ImportError:  # pragma: no cover - engine.care.roles arrived with accounts
     KNOWN_ROLES = ("care_manager", "nurse", "nurse_lead", "social_worker", "pharmacist", "dietitian", "chw",
                    "physician")
 

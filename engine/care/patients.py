@@ -1,0 +1,193 @@
+"""The patient registry: add, find, read (audited) and search patients."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from engine.care.accounts import EMAIL
+from engine.errors import InvalidInput, NotFound
+from engine.models import Instance, InstanceStatus, Patient
+from engine.store import audit
+from engine.time import clock
+
+MRN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,49}$")
+SEXES = ("female", "male", "other", "unknown")
+RISK_TIERS = ("low", "rising", "high", "complex")
+TEXT_LIMITS = {"given_name": 100, "family_name": 100, "phone": 40, "email": 320, "address": 500,
+               "primary_care_provider": 200, "preferred_language": 50}
+
+
+@dataclass
+class PatientInput:
+    """The fields of a new patient, as typed in a form or a CSV row (all text)."""
+
+    mrn: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    birth_date: str = ""
+    sex: str = ""
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    primary_care_provider: str = ""
+    preferred_language: str = ""
+    conditions: list[str] = field(default_factory=list)
+
+
+class PatientInvalid(InvalidInput):
+    """A patient's fields were refused: `errors` maps field name -> message."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
+        self.errors = errors
+
+
+def check(fields: PatientInput, today: date | None = None) -> dict:
+    """The patient's values, cleaned; raises PatientInvalid naming every field that is wrong."""
+    today = today or clock.now().date()
+    errors: dict[str, str] = {}
+    values: dict = {}
+    mrn = (fields.mrn or "").strip()
+    if not mrn:
+        errors["mrn"] = "Enter the medical record number"
+    elif not MRN.match(mrn):
+        errors["mrn"] = "Use up to 50 letters, digits or '-'"
+    values["mrn"] = mrn
+    for name in ("given_name", "family_name"):
+        text = " ".join((getattr(fields, name) or "").split())
+        if not text:
+            errors[name] = "Enter the " + ("given name" if name == "given_name" else "family name")
+        values[name] = text
+    birth = (fields.birth_date or "").strip()
+    try:
+        values["birth_date"] = date.fromisoformat(birth)
+        if values["birth_date"] > today:
+            errors["birth_date"] = "The birth date is in the future"
+        elif values["birth_date"].year < 1900:
+            errors["birth_date"] = "The birth date is before 1900"
+    except ValueError:
+        errors["birth_date"] = "Enter the birth date as YYYY-MM-DD" if birth else "Enter the birth date"
+    sex = (fields.sex or "").strip().lower() or "unknown"
+    if sex not in SEXES:
+        errors["sex"] = f"Choose one of {', '.join(SEXES)}"
+    values["sex"] = sex
+    for name in ("phone", "email", "address", "primary_care_provider", "preferred_language"):
+        text = (getattr(fields, name) or "").strip()
+        if len(text) > TEXT_LIMITS[name]:
+            errors[name] = f"At most {TEXT_LIMITS[name]} characters"
+        values[name] = text or None
+    for name in ("given_name", "family_name"):
+        if len(values[name]) > TEXT_LIMITS[name]:
+            errors[name] = f"At most {TEXT_LIMITS[name]} characters"
+    if values["email"] and not EMAIL.match(values["email"]):
+        errors["email"] = "Enter an e-mail address like name@example.org"
+    conditions = [" ".join(c.split()) for c in fields.conditions if c and c.strip()]
+    if any(len(c) > 200 for c in conditions):
+        errors["conditions"] = "A condition's name has at most 200 characters"
+    values["conditions"] = [{"name": c, "lasting_12_months": True} for c in conditions]
+    if errors:
+        raise PatientInvalid(errors)
+    return values
+
+
+def add_patient(session: Session, fields: PatientInput, by: str) -> Patient:
+    values = check(fields)
+    taken = session.scalar(select(func.count()).select_from(Patient).where(
+        or_(Patient.mrn == values["mrn"], Patient.id == values["mrn"])))
+    if taken:
+        raise PatientInvalid({"mrn": f"A patient with MRN {values['mrn']} already exists"})
+    now = clock.now()
+    patient = Patient(id=values["mrn"], search_name=search_key(values["given_name"], values["family_name"]),
+                      created_at=now, updated_at=now, created_by=by, **values)
+    session.add(patient)
+    session.flush()
+    audit.record(session, "patient_added", by, patient_id=patient.id, details={"mrn": patient.mrn})
+    return patient
+
+
+def search_key(given_name: str, family_name: str) -> str:
+    return f"{family_name} {given_name}".lower()
+
+
+def get_patient(session: Session, patient_id: str, viewer: str | None = None) -> Patient:
+    """The patient; when `viewer` is given, the view is an audit event."""
+    patient = session.get(Patient, patient_id)
+    if patient is None:
+        raise NotFound(f"no patient '{patient_id}'")
+    if viewer is not None:
+        audit.record(session, "patient_viewed", viewer, patient_id=patient.id)
+    return patient
+
+
+def patients_by_id(session: Session, ids) -> dict[str, Patient]:
+    ids = list({i for i in ids if i})
+    if not ids:
+        return {}
+    return {p.id: p for p in session.scalars(select(Patient).where(Patient.id.in_(ids)))}
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def matching_ids(text: str):
+    """A select of patient ids whose MRN is `text` or whose name starts with it ("family given" or
+    "given family")."""
+    words = " ".join((text or "").lower().split())
+    if not words:
+        raise InvalidInput("enter a name or an MRN to search for")
+    conditions = [Patient.mrn == text.strip(), Patient.search_name.like(_like_prefix(words), escape="\\")]
+    parts = words.split(" ")
+    if len(parts) == 2:  # "Ada Love": the family name starts with the second word, the given name with the first
+        conditions.append(and_(Patient.search_name.like(_like_prefix(parts[1]), escape="\\"),
+                               func.lower(Patient.given_name).like(_like_prefix(parts[0]), escape="\\")))
+    return select(Patient.id).where(or_(*conditions))
+
+
+def search(session: Session, text: str, limit: int = 50) -> list[Patient]:
+    ids = matching_ids(text)
+    query = select(Patient).where(Patient.id.in_(ids)).order_by(Patient.search_name).limit(limit)
+    return list(session.scalars(query))
+
+
+def list_patients(session: Session, limit: int = 50, offset: int = 0) -> list[Patient]:
+    return list(session.scalars(select(Patient).order_by(Patient.search_name).limit(limit).offset(offset)))
+
+
+def current_programs(session: Session, patient_ids) -> dict[str, list[str]]:
+    """The programs each patient is in now (running, suspended or stopped by an error), by patient id: one
+    query for a page of patients."""
+    found: dict[str, list[str]] = {}
+    rows = session.execute(select(Instance.patient_id, Instance.program).where(
+        Instance.patient_id.in_(list(patient_ids)), Instance.status.not_in(InstanceStatus.ENDED))
+        .order_by(Instance.patient_id, Instance.started_at))
+    for patient_id, program in rows:
+        found.setdefault(patient_id, []).append(program)
+    return found
+
+
+def count_patients(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Patient)) or 0
+
+
+def set_risk_tier(session: Session, patient_id: str, tier: str | None, by: str, *, instance=None,
+                  source: str | None = None) -> bool:
+    """Record the patient's risk tier, audited with its previous value (and `source`, say "pathway");
+    returns whether the record changed."""
+    if tier is not None and tier not in RISK_TIERS:
+        raise InvalidInput(f"risk tier '{tier}' is not one of {', '.join(RISK_TIERS)}")
+    patient = get_patient(session, patient_id)
+    if patient.risk_tier == tier:
+        return False
+    details: dict = {"risk_tier": {"before": patient.risk_tier, "after": tier}}
+    if source:
+        details["source"] = source
+    audit.record(session, "patient_updated", by, instance=instance, patient_id=patient.id, details=details)
+    patient.risk_tier = tier
+    patient.updated_at = clock.now()
+    return True
+

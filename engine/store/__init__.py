@@ -1,0 +1,6 @@
+"""Persistence mechanics under the domain: the database (sessions as transactions, Alembic migrations), a step's
+writes sent in one round trip and its first read straight from the driver, the append-only audit trail,
+receipts of effects done under an idempotency key, and leases on claimed rows.
+
+May import `engine.models`, `engine.time` and `engine.errors`; nothing above them.
+"""

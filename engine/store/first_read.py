@@ -1,0 +1,94 @@
+"""A step's first read, straight from the driver: whole rows made into ORM objects as if the ORM had loaded them.
+
+A completion starts by reading its task and instance rows. Through the ORM that read costs about twice what the
+read itself does on PostgreSQL (the statement cache lookup, result metadata for each of some 40 columns, the
+loading machinery). Inside `read_before_begin` (engine.store.step_writes), where it runs before the transaction's BEGIN as a
+plain SELECT, none of the engine's hooks has anything to do for it, so it can go to psycopg directly: one
+SELECT (prepared on the server by the driver), each value passed through its column type's own result processor
+(UTC timestamps), and the objects made persistent in the session with `make_transient_to_detached`, which
+SQLAlchemy provides for this: the objects look freshly loaded, with no history, and no SQL is emitted.
+
+Elsewhere (SQLite, a transaction already begun) callers read through the ORM as usual.
+"""
+from __future__ import annotations
+
+import weakref
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session, configure_mappers, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+
+
+class WholeRows:
+    """A SELECT of every column of some mapped classes' tables, in order (the statement's joins and WHERE say
+    which rows; plain bind parameters only), compiled once per dialect. `first` reads its first row as one dict
+    of attribute values per class."""
+
+    def __init__(self, statement, *classes):
+        self.statement = statement
+        self.mappers = [inspect(cls) for cls in classes]
+        selected = list(statement.selected_columns)
+        expected = [column for mapper in self.mappers for column in mapper.local_table.columns]
+        if len(selected) != len(expected) or any(a is not b for a, b in zip(selected, expected)):
+            raise ValueError("the statement must select the tables' columns, in order, and nothing else")
+        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # dialect -> (sql, columns)
+
+    def first(self, connection, params: dict) -> list[dict] | None:
+        """The first row, read on `connection`'s psycopg connection without SQLAlchemy's hooks: only for a plain
+        read that needs none (engine.store.step_writes.read_before_begin)."""
+        import psycopg
+
+        dialect = connection.dialect
+        sql, columns = self._compile(dialect)
+        raw = connection.connection.driver_connection
+        try:
+            with raw.cursor() as cursor:
+                row = cursor.execute(sql, params, prepare=True).fetchone()
+        except psycopg.Error as exc:  # as SQLAlchemy would report it, a broken connection discarded
+            if dialect.is_disconnect(exc, raw, None):
+                connection.invalidate(exc)
+            raise sa_exc.DBAPIError.instance(sql, params, exc, psycopg.Error, dialect=dialect) from exc
+        if row is None:
+            return None
+        values, start = [], 0
+        for keys_and_processors in columns:
+            end = start + len(keys_and_processors)
+            values.append({key: value if process is None or value is None else process(value)
+                           for (key, process), value in zip(keys_and_processors, row[start:end])})
+            start = end
+        return values
+
+    def _compile(self, dialect):
+        compiled = self._compiled.get(dialect)
+        if compiled is None:
+            columns = [[(mapper.get_property_by_column(column).key,
+                         column.type.dialect_impl(dialect).result_processor(dialect, None))
+                        for column in mapper.local_table.columns] for mapper in self.mappers]
+            compiled = self._compiled[dialect] = (self.statement.compile(dialect=dialect).string, columns)
+        return compiled
+
+
+def attach(session: Session, cls, values: dict, **loaded):
+    """The object of `cls` with these attribute values (all its columns') and `loaded` relationships, persistent in
+    `session` as if a query had just loaded it. When the session has this row already, its own object, as a query
+    would return it: the values it has kept as they are, those it has not loaded (or had expired) filled in."""
+    mapper = inspect(cls)
+    if not mapper.configured:  # a query would have configured the mappers; making an object this way does not
+        configure_mappers()
+    key = mapper.identity_key_from_primary_key([values[mapper.get_property_by_column(column).key]
+                                                for column in mapper.primary_key])
+    existing = session.identity_map.get(key)
+    if existing is not None:
+        unloaded = inspect(existing).unloaded  # expired or never loaded: a query would fill these in
+        for name, value in (*values.items(), *loaded.items()):
+            if name in unloaded:
+                set_committed_value(existing, name, value)
+        return existing
+    obj = mapper.class_manager.new_instance()
+    state = inspect(obj)
+    state.dict.update(values)
+    state.dict.update(loaded)
+    make_transient_to_detached(obj)  # its values become its loaded ones: no history, nothing to flush
+    session.add(obj)
+    return obj
