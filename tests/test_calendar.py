@@ -1,4 +1,4 @@
-"""The business-day calendar: US federal holidays with the observed-date rule."""
+"""The business-day calendar: the `holidays` package's holidays with their observed dates, US by default."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -11,7 +11,9 @@ from engine.time.calendar import (
     business_days_between,
     business_days_duration,
     federal_holidays,
+    holiday_calendar,
     is_business_day,
+    use_holidays,
 )
 
 pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
@@ -20,7 +22,7 @@ pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
 def test_federal_holidays_2026_are_the_eleven_observed_dates():
     assert federal_holidays(2026) == {
         date(2026, 1, 1): "New Year's Day",
-        date(2026, 1, 19): "Birthday of Martin Luther King, Jr.",
+        date(2026, 1, 19): "Martin Luther King Jr. Day",
         date(2026, 2, 16): "Washington's Birthday",
         date(2026, 5, 25): "Memorial Day",
         date(2026, 6, 19): "Juneteenth National Independence Day",
@@ -144,3 +146,62 @@ def test_bad_inputs_raise_clear_errors():
         is_business_day(20261224)
     with pytest.raises(TypeError):
         add_business_days(date(2026, 12, 24), 1.5)
+
+
+# -- the installation's holiday calendar ------------------------------------------------------------------------
+
+@pytest.fixture
+def choose_holidays():
+    """`use_holidays`, with the default US calendar restored afterwards whatever the test did."""
+    try:
+        yield use_holidays
+    finally:
+        use_holidays("US")
+
+
+def test_the_default_calendar_is_the_us_federal_one():
+    assert holiday_calendar() == "US"
+    assert len(federal_holidays(2026)) == 11
+
+
+def test_a_state_calendar_has_that_states_holidays(choose_holidays):
+    cesar_chavez_day = date(2026, 3, 31)  # a Tuesday; a California state holiday, not a federal one
+    assert is_business_day(cesar_chavez_day)
+    choose_holidays("US-CA")
+    assert holiday_calendar() == "US-CA"
+    assert federal_holidays(2026)[cesar_chavez_day] == "Cesar Chavez Day"
+    assert not is_business_day(cesar_chavez_day)
+    assert add_business_days(date(2026, 3, 30), 1) == date(2026, 4, 1)
+    assert business_days_between(date(2026, 3, 30), date(2026, 4, 1)) == 1
+
+
+def test_a_state_calendar_counts_only_its_holidays_on_weekdays(choose_holidays):
+    choose_holidays("US-CA")
+    holidays_2026 = federal_holidays(2026)
+    on_weekdays = [day for day in holidays_2026 if day.weekday() < 5]
+    assert len(on_weekdays) < len(holidays_2026)  # e.g. Susan B. Anthony Day, Sunday February 15: not moved
+    assert business_days_between(date(2025, 12, 31), date(2026, 12, 31)) == 261 - len(on_weekdays)
+
+
+def test_use_holidays_takes_any_case_and_keeps_the_packages_spelling(choose_holidays):
+    choose_holidays(" us-ny ")
+    assert holiday_calendar() == "US-NY"
+
+
+@pytest.mark.parametrize("code", ["XX", "US-XX", "US-", ""])
+def test_an_unknown_holiday_calendar_is_refused_naming_it(choose_holidays, code):
+    with pytest.raises(ValueError, match=rf"unknown holiday calendar '{code}': use a country code, optionally"):
+        choose_holidays(code)
+    assert holiday_calendar() == "US"
+
+
+def test_going_back_to_us_restores_the_federal_calendar(choose_holidays):
+    federal = federal_holidays(2026)
+    choose_holidays("US-CA")
+    assert federal_holidays(2026) != federal
+    assert is_business_day(date(2026, 10, 12))  # Columbus Day: federal, not a California holiday
+    choose_holidays("US")
+    assert holiday_calendar() == "US"
+    assert federal_holidays(2026) == federal
+    assert is_business_day(date(2026, 3, 31))
+    assert not is_business_day(date(2026, 10, 12))
