@@ -100,8 +100,8 @@ class Cluster:
     def purge(self) -> None:
         """Drop what is left in this cluster's queue."""
         try:
+            from engine.config import JobSettings
             from engine.jobs.celery_app import make_celery
-            from engine.jobs.config import JobSettings
 
             app = make_celery(JobSettings(broker_url=self.env["CELERY_BROKER_URL"], queue=self.queue))
             with app.connection_for_write() as conn:
@@ -117,8 +117,8 @@ class Cluster:
 
     def send(self, task: str, args: dict | None = None) -> None:
         """Ring a bell on this cluster's queue from outside (as beat or the web app would)."""
+        from engine.config import JobSettings
         from engine.jobs.celery_app import make_celery
-        from engine.jobs.config import JobSettings
         from engine.jobs.envelope import Envelope
 
         app = make_celery(JobSettings(broker_url=self.env["CELERY_BROKER_URL"], queue=self.queue))

@@ -36,6 +36,10 @@ class Forbidden(CarepathError):
     exit_code = 5
 
 
+class RoleMissing(Forbidden):
+    """The actor does not hold the role the thing belongs to (a task of another role's queue)."""
+
+
 class InvalidInput(CarepathError):
     """Input that is wrong in itself (bad JSON, unknown option, bad value)."""
 

@@ -38,6 +38,9 @@ uses jsonschema, Jinja2 and markupsafe.
 - `unanswered(form, data) -> [name]`: the form's top-level answers a parsed post left out (emptied, or a
   conditional field that no longer applies), for the caller to clear from the task's data.
 - `validate(form, data, task_data=None) -> errors` for JSON data (an API client); `drop_inactive(form, data)`.
+- `word(form, data, problems) -> errors`: the problems another check of the same schema found, each
+  `(path, keyword, value, message)`, worded as `validate` words them (carepath's engine checks every
+  submission once, whoever sends it; the web page words what it found).
 - errors are `{path: message}`, path joined with dots (`medications.0.name`, "" for the whole form), in page
   order, worded for a care manager ("Enter a whole number between 0 and 3", "Choose an answer").
 """
@@ -53,12 +56,12 @@ from .render import STATIC as STATIC_DIR
 from .render import build as form_view
 from .render import render_form, template_loader
 from .schema import FormDefinitionError, load_form
-from .validate import drop_inactive, order_errors, validate
+from .validate import drop_inactive, order_errors, validate, word
 
 __all__ = [
     "ACTION_FIELD", "Action", "Choice", "Field", "Form", "FormDefinitionError", "STATIC_DIR", "drop_inactive",
     "form_view", "load_form", "load_form_files", "normalise_post", "parse_submission", "render_form", "submission_action",
-    "template_loader", "unanswered", "validate",
+    "template_loader", "unanswered", "validate", "word",
 ]
 
 

@@ -4,19 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .model import (
-    ARRAY,
-    BOOLEAN,
-    CHOICE,
-    DATE,
-    DISPLAY,
-    INTEGER,
-    MULTICHOICE,
-    NOTE,
-    NUMBER,
-    OBJECT,
-    Field,
-)
+from .model import Field, Kind
 
 CHOOSE_FROM_OPTIONS = "Choose from the options given"
 DATE_EXAMPLE = "Enter a real date, for example 2026-03-31"
@@ -45,7 +33,7 @@ _BOUND_OF = {"minimum": "minimum", "maximum": "maximum", "exclusiveMinimum": "ex
 def number_rule(field: Field, keyword: str | None = None, value=None) -> str:
     """"Enter a whole number between 0 and 3": the field's bounds, with the one a failed keyword (perhaps
     from a conditional branch) sets instead of the field's own."""
-    noun = "a whole number" if field.kind == INTEGER else "a number"
+    noun = "a whole number" if field.kind == Kind.INTEGER else "a number"
     b = field.bounds
     if keyword in _BOUND_OF and isinstance(value, int | float) and not isinstance(value, bool):
         b = replace(b, **{_BOUND_OF[keyword]: value})
@@ -77,19 +65,19 @@ def item_label(field: Field) -> str:
 
 def required(field: Field) -> str:
     kind = field.kind
-    if kind in (CHOICE, BOOLEAN):
+    if kind in (Kind.CHOICE, Kind.BOOLEAN):
         return "Choose an answer"
-    if kind == MULTICHOICE:
+    if kind == Kind.MULTICHOICE:
         return "Choose at least one option"
-    if kind == ARRAY:
+    if kind == Kind.ARRAY:
         return f"Add at least one {item_label(field)}"
-    if kind in (INTEGER, NUMBER):
+    if kind in (Kind.INTEGER, Kind.NUMBER):
         return number_rule(field)
-    if kind == DATE:
+    if kind == Kind.DATE:
         return "Enter a date"
-    if kind == OBJECT:
+    if kind == Kind.OBJECT:
         return "Fill in this section"
-    if kind in (DISPLAY, NOTE) or field.readonly:
+    if kind in (Kind.DISPLAY, Kind.NOTE) or field.readonly:
         return "This information is missing from the task"
     label = field.label or ""
     words = label.lower().split()
@@ -100,13 +88,13 @@ def required(field: Field) -> str:
 
 def conversion(field: Field) -> str:
     """The message for a typed value that could not be read as the field's type (it is kept as typed)."""
-    if field.kind in (INTEGER, NUMBER):
+    if field.kind in (Kind.INTEGER, Kind.NUMBER):
         return number_rule(field)
-    if field.kind == DATE:
+    if field.kind == Kind.DATE:
         return DATE_EXAMPLE
-    if field.kind == BOOLEAN:
+    if field.kind == Kind.BOOLEAN:
         return "Choose yes or no"
-    return CHOOSE_FROM_OPTIONS if field.kind in (CHOICE, MULTICHOICE) else "Check this answer"
+    return CHOOSE_FROM_OPTIONS if field.kind in (Kind.CHOICE, Kind.MULTICHOICE) else "Check this answer"
 
 
 def _count(n, one: str, many: str) -> str:
@@ -120,22 +108,22 @@ def for_error(field: Field, keyword: str, value=None) -> str:
         return required(field)
     if field.error_message:
         return field.error_message
-    if kind in (CHOICE, MULTICHOICE) and keyword in ("enum", "const", "oneOf", "anyOf", "type", "minimum",
+    if kind in (Kind.CHOICE, Kind.MULTICHOICE) and keyword in ("enum", "const", "oneOf", "anyOf", "type", "minimum",
                                                       "maximum", "exclusiveMinimum", "exclusiveMaximum",
                                                       "contains", "not"):
         return CHOOSE_FROM_OPTIONS
-    if kind == BOOLEAN:
+    if kind == Kind.BOOLEAN:
         if keyword == "const" and isinstance(value, bool):
             label = next((c.label for c in field.choices if c.value is value), "Yes" if value else "No")
             return f"The answer must be “{label}” to go on"
         return "Choose yes or no"
     if keyword in ("type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum") \
-            and kind in (INTEGER, NUMBER):
+            and kind in (Kind.INTEGER, Kind.NUMBER):
         return number_rule(field, keyword, value)
     if keyword == "multipleOf":
         return f"Enter a multiple of {fmt(value)}"
-    if keyword == "format" or (keyword == "type" and kind == DATE):
-        if value == "date" or kind == DATE:
+    if keyword == "format" or (keyword == "type" and kind == Kind.DATE):
+        if value == "date" or kind == Kind.DATE:
             return DATE_EXAMPLE
         if value == "email":
             return "Enter an email address, like name@example.com"
@@ -149,21 +137,21 @@ def for_error(field: Field, keyword: str, value=None) -> str:
     if keyword == "pattern":
         return "Enter the answer in the format asked for"
     if keyword == "minItems":
-        if kind == MULTICHOICE:
+        if kind == Kind.MULTICHOICE:
             return f"Choose at least {_count(value, 'option', 'options')}"
         return (f"Add at least one {item_label(field)}" if value == 1
                 else f"Add at least {value} {item_label(field)}s")
     if keyword == "maxItems":
-        if kind == MULTICHOICE:
+        if kind == Kind.MULTICHOICE:
             return f"Choose no more than {_count(value, 'option', 'options')}"
         return (f"Add no more than one {item_label(field)}" if value == 1
                 else f"Add no more than {value} {item_label(field)}s")
     if keyword == "uniqueItems":
-        return "Choose each option once" if kind == MULTICHOICE else f"Each {item_label(field)} must be different"
+        return "Choose each option once" if kind == Kind.MULTICHOICE else f"Each {item_label(field)} must be different"
     if keyword == "type":
-        if kind == OBJECT:
+        if kind == Kind.OBJECT:
             return "Fill in this section"
-        if kind in (ARRAY, MULTICHOICE):
+        if kind in (Kind.ARRAY, Kind.MULTICHOICE):
             return "Check the rows of this list"
         return "Enter text"
     if keyword in ("additionalProperties", "unevaluatedProperties"):

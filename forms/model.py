@@ -2,14 +2,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-# What a field holds, which decides how it is read from a post, checked and worded in messages.
-TEXT, TEXTAREA, INTEGER, NUMBER, DATE, BOOLEAN = "text", "textarea", "integer", "number", "date", "boolean"
-CHOICE, MULTICHOICE, OBJECT, ARRAY, DISPLAY, HIDDEN, NOTE = (
-    "choice", "multichoice", "object", "array", "display", "hidden", "note")
 
-SCALAR_KINDS = frozenset({TEXT, TEXTAREA, INTEGER, NUMBER, DATE, BOOLEAN, CHOICE, HIDDEN})
+class Kind(StrEnum):
+    """What a field holds, which decides how it is read from a post, checked and worded in messages (the
+    values are the strings templates compare with)."""
+
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    INTEGER = "integer"
+    NUMBER = "number"
+    DATE = "date"
+    BOOLEAN = "boolean"
+    CHOICE = "choice"
+    MULTICHOICE = "multichoice"
+    OBJECT = "object"
+    ARRAY = "array"
+    DISPLAY = "display"
+    HIDDEN = "hidden"
+    NOTE = "note"
+
+
+SCALAR_KINDS = frozenset({Kind.TEXT, Kind.TEXTAREA, Kind.INTEGER, Kind.NUMBER, Kind.DATE, Kind.BOOLEAN, Kind.CHOICE,
+                          Kind.HIDDEN})
 
 
 @dataclass(frozen=True)
@@ -38,7 +55,7 @@ class Field:
     """One property of the form.
 
     `name` is the property name (empty for the root object and for an array's item template). `kind` says what the
-    value is (TEXT, INTEGER, CHOICE, ARRAY ...); `widget` how it is shown (input, textarea, radio, select, checkbox,
+    value is (Kind.TEXT, Kind.INTEGER, Kind.CHOICE, Kind.ARRAY ...); `widget` how it is shown (input, textarea, radio, select, checkbox,
     checkboxes, date, hidden, display). `active_when` is None for a field that is always there, else a condition
     (see conditions.py) on the data of the object holding the field: the field is shown, read and checked only
     while it holds. Two fields of one object may share a name when branches of a condition declare it
@@ -86,7 +103,7 @@ class Field:
 
     @property
     def is_group(self) -> bool:
-        return self.kind in (OBJECT, ARRAY)
+        return self.kind in (Kind.OBJECT, Kind.ARRAY)
 
 
 @dataclass(frozen=True, eq=False)

@@ -21,22 +21,7 @@ from datetime import date
 from . import messages
 from .choices import from_task_data
 from .conditions import MISSING, active_indexes, lookup
-from .model import (
-    ARRAY,
-    BOOLEAN,
-    CHOICE,
-    DATE,
-    DISPLAY,
-    HIDDEN,
-    INTEGER,
-    MULTICHOICE,
-    NOTE,
-    NUMBER,
-    OBJECT,
-    TEXTAREA,
-    Field,
-    Form,
-)
+from .model import Field, Form, Kind
 from .paths import error_key
 
 ACTION_FIELD = "action"
@@ -135,9 +120,9 @@ class _Reader:
 
     def read(self, field: Field, name: str, path: tuple, errors: dict):
         """The value of one field (MISSING when not given); conversion messages go to `errors`."""
-        if field.kind == NOTE:
+        if field.kind == Kind.NOTE:
             return MISSING
-        if (field.readonly or field.kind == DISPLAY) and field.kind != HIDDEN:
+        if (field.readonly or field.kind == Kind.DISPLAY) and field.kind != Kind.HIDDEN:
             if not any(isinstance(p, int) for p in path):  # the task's data says what it is, not the post
                 return lookup(self.task_data, path)
             raw = self.first(name)  # in a row, the value travels with its row (rows move and go)
@@ -149,15 +134,15 @@ class _Reader:
                 return json.loads(raw)
             except ValueError:
                 return raw
-        if field.kind == OBJECT:
+        if field.kind == Kind.OBJECT:
             if not field.required and self.blank_under(name):
                 return MISSING
             return self.object(field, name, path, required=True, errors=errors)
-        if field.kind == ARRAY:
+        if field.kind == Kind.ARRAY:
             return self.array(field, name, path, errors)
-        if field.kind == MULTICHOICE:
+        if field.kind == Kind.MULTICHOICE:
             return self.multichoice(field, name, path, errors)
-        if field.kind == BOOLEAN and field.widget == "checkbox":
+        if field.kind == Kind.BOOLEAN and field.widget == "checkbox":
             return any(v == "true" for v in self.values.get(name, ()))
         raw = self.first(name)
         if raw is None or not raw.strip():
@@ -225,7 +210,7 @@ def unanswered(form: Form, data: Mapping) -> list[str]:
     should clear these from the task's data, or an earlier answer would outlive the one just given."""
     names = []
     for field in form.fields:
-        if field.kind in (NOTE, DISPLAY) or field.readonly or field.name in data or field.name in names:
+        if field.kind in (Kind.NOTE, Kind.DISPLAY) or field.readonly or field.name in data or field.name in names:
             continue
         names.append(field.name)
     return names
@@ -235,18 +220,18 @@ def convert(field: Field, raw: str, task_data: Mapping | None = None):
     """(value, True) for a posted text read as the field's type, or (the text as typed, False)."""
     kind = field.kind
     text = raw.strip()
-    if kind == INTEGER or (kind == HIDDEN and field.json_type == "integer"):
+    if kind == Kind.INTEGER or (kind == Kind.HIDDEN and field.json_type == "integer"):
         if _INTEGER.match(text.replace(",", "")):
             return int(float(text.replace(",", ""))), True
         return raw, False
-    if kind == NUMBER or (kind == HIDDEN and field.json_type == "number"):
+    if kind == Kind.NUMBER or (kind == Kind.HIDDEN and field.json_type == "number"):
         cleaned = text.replace(",", "")
         if _NUMBER.match(cleaned):
             value = float(cleaned)
             if math.isfinite(value):
                 return (int(value) if re.fullmatch(r"[+-]?\d+", cleaned) else value), True
         return raw, False
-    if kind == DATE:
+    if kind == Kind.DATE:
         if _DATE.match(text):
             try:
                 date.fromisoformat(text)
@@ -254,16 +239,16 @@ def convert(field: Field, raw: str, task_data: Mapping | None = None):
             except ValueError:
                 pass
         return raw, False
-    if kind == BOOLEAN or (kind == HIDDEN and field.json_type == "boolean"):
+    if kind == Kind.BOOLEAN or (kind == Kind.HIDDEN and field.json_type == "boolean"):
         if text in ("true", "false"):
             return text == "true", True
         return raw, False
-    if kind == CHOICE:
+    if kind == Kind.CHOICE:
         options = field.choices or from_task_data(field.choices_from, task_data)
         for c in options:
             if c.token == raw or c.token == text:
                 return c.value, True
         return raw, not options  # choices from task data that is not there: keep the text, no message
-    if kind == TEXTAREA:
+    if kind == Kind.TEXTAREA:
         return raw.replace("\r\n", "\n").strip(), True
     return text, True

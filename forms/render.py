@@ -20,23 +20,7 @@ from . import conditions
 from .choices import from_task_data, token
 from .conditions import MISSING, active_indexes, json_equal, lookup
 from .messages import fmt, lower_label
-from .model import (
-    ARRAY,
-    BOOLEAN,
-    CHOICE,
-    DATE,
-    DISPLAY,
-    HIDDEN,
-    INTEGER,
-    MULTICHOICE,
-    NOTE,
-    NUMBER,
-    OBJECT,
-    TEXTAREA,
-    Choice,
-    Field,
-    Form,
-)
+from .model import Choice, Field, Form, Kind
 from .parse import ACTION_FIELD
 from .paths import element_id, error_key, html_name, index_placeholder, is_placeholder, number_placeholder
 from .validate import validator_class
@@ -207,15 +191,15 @@ def _children(ctx: _Context, field: Field, obj, path: tuple, name: str, hidden: 
 def _as_posted(f: Field, value, readonly: bool):
     if value is not MISSING or readonly or f.readonly:
         return value
-    if f.kind in (MULTICHOICE, ARRAY):
+    if f.kind in (Kind.MULTICHOICE, Kind.ARRAY):
         return []
-    if f.kind == BOOLEAN and f.widget == "checkbox":
+    if f.kind == Kind.BOOLEAN and f.widget == "checkbox":
         return False
     return value
 
 
 def _node(ctx: _Context, f: Field, value, path: tuple, name: str, hidden: bool) -> Node:
-    readonly = ctx.readonly or ((f.readonly or f.kind in (DISPLAY, NOTE)) and f.kind != HIDDEN)
+    readonly = ctx.readonly or ((f.readonly or f.kind in (Kind.DISPLAY, Kind.NOTE)) and f.kind != Kind.HIDDEN)
     key = error_key(path)
     node = Node(macro="input", field=f, id=element_id(ctx.prefix, path, f.variant), name=name, key=key,
                 label=ctx.text(f.label) or "", required=f.required and not readonly, label_hidden=f.label_hidden,
@@ -225,15 +209,15 @@ def _node(ctx: _Context, f: Field, value, path: tuple, name: str, hidden: bool) 
         value = f.default
     if not hidden and not ctx.in_template and key in ctx.errors and key not in ctx.used:
         node.error = ctx.errors[key]
-    if f.kind == NOTE:
+    if f.kind == Kind.NOTE:
         node.macro = "note"
         return node
-    if f.kind == OBJECT:
+    if f.kind == Kind.OBJECT:
         node.macro = "group"
         node.children = _children(ctx, f, value, path, name, hidden)
         _summarise(ctx, node)
         return node
-    if f.kind == ARRAY:
+    if f.kind == Kind.ARRAY:
         _repeat(ctx, node, f, value, path, name, hidden, readonly)
         _summarise(ctx, node)
         return node
@@ -243,22 +227,22 @@ def _node(ctx: _Context, f: Field, value, path: tuple, name: str, hidden: bool) 
         node.macro = "display"
         node.display = _display_text(f, value, options)
         if not ctx.readonly and any(isinstance(p, int) or is_placeholder(p) for p in path) \
-                and value is not MISSING and f.kind != NOTE:
+                and value is not MISSING and f.kind != Kind.NOTE:
             node.value = value if isinstance(value, str) else json.dumps(value)
             node.attrs["carry"] = True
         _summarise(ctx, node)
         return node
-    if f.kind == HIDDEN:
+    if f.kind == Kind.HIDDEN:
         node.macro = "hidden"
         node.value = _text_value(value)
         return node
-    if f.kind in (CHOICE, BOOLEAN):
+    if f.kind in (Kind.CHOICE, Kind.BOOLEAN):
         node.macro = {"radio": "radios", "select": "select", "checkbox": "checkbox"}.get(f.widget, "radios")
         if node.macro == "checkbox":
             node.attrs["checked"] = value is True
-    elif f.kind == MULTICHOICE:
+    elif f.kind == Kind.MULTICHOICE:
         node.macro = "multiselect" if f.widget == "select" else "checkboxes"
-    elif f.kind == TEXTAREA:
+    elif f.kind == Kind.TEXTAREA:
         node.macro = "textarea"
         node.value = _text_value(value)
         node.attrs["rows"] = f.rows or 4
@@ -285,15 +269,15 @@ def _summarise(ctx: _Context, node: Node) -> None:
 
 
 def _input_attrs(f: Field) -> dict:
-    if f.kind == INTEGER:
+    if f.kind == Kind.INTEGER:
         attrs = {"type": "text", "inputmode": "numeric"}
-    elif f.kind == NUMBER:
+    elif f.kind == Kind.NUMBER:
         attrs = {"type": "text", "inputmode": "decimal"}
-    elif f.kind == DATE:
+    elif f.kind == Kind.DATE:
         attrs = {"type": "date"}
     else:
         attrs = {"type": f.input_type or "text"}
-    if f.kind in (INTEGER, NUMBER):  # shown as text with a keypad: the hint is in the bounds, not the browser
+    if f.kind in (Kind.INTEGER, Kind.NUMBER):  # shown as text with a keypad: the hint is in the bounds, not the browser
         b = f.bounds
         if b.minimum is not None:
             attrs["data-min"] = fmt(b.minimum)
@@ -315,10 +299,10 @@ def _text_value(value) -> str:
 
 
 def _options(ctx: _Context, f: Field, value, base_id: str) -> list[Option]:
-    if f.kind not in (CHOICE, BOOLEAN, MULTICHOICE):
+    if f.kind not in (Kind.CHOICE, Kind.BOOLEAN, Kind.MULTICHOICE):
         return []
     choices: list[Choice] = list(f.choices or from_task_data(f.choices_from, ctx.task_data))
-    chosen = value if f.kind == MULTICHOICE and isinstance(value, list) else (
+    chosen = value if f.kind == Kind.MULTICHOICE and isinstance(value, list) else (
         [] if value is MISSING or value is None else [value])
     for v in chosen:  # an answer that is not (or no longer) among the options is shown, not lost
         if not any(json_equal(v, c.value) or (isinstance(v, str) and v == c.token) for c in choices):
@@ -355,7 +339,7 @@ def _repeat(ctx: _Context, node: Node, f: Field, value, path: tuple, name: str, 
         extra = 1 if f.addable and room and blanks == 0 else 0
         for j in range(blanks + extra):
             i = len(rows) + j
-            r = _row(ctx, f, {} if item.kind == OBJECT else MISSING, path, name, i, str(i), str(i + 1),
+            r = _row(ctx, f, {} if item.kind == Kind.OBJECT else MISSING, path, name, i, str(i), str(i + 1),
                      hidden, readonly)
             r.blank = j == blanks + extra - 1 and extra == 1
             node.rows.append(r)
@@ -364,7 +348,7 @@ def _repeat(ctx: _Context, node: Node, f: Field, value, path: tuple, name: str, 
             was, ctx.in_template = ctx.in_template, True
             depth = sum(1 for p in path if isinstance(p, int) or is_placeholder(p))
             node.index_placeholder, node.number_placeholder = index_placeholder(depth), number_placeholder(depth)
-            node.template = _row(ctx, f, {} if item.kind == OBJECT else MISSING, path, name,
+            node.template = _row(ctx, f, {} if item.kind == Kind.OBJECT else MISSING, path, name,
                                  node.index_placeholder, node.index_placeholder, node.number_placeholder, False,
                                  readonly)
             ctx.in_template = was
@@ -376,7 +360,7 @@ def _row(ctx, f: Field, row, path, name, position, index: str, number: str, hidd
     item = f.item
     row_name = f"{name}[{index}]"
     row_path = path + ((position if isinstance(position, int) else index),)
-    if item.kind == OBJECT:
+    if item.kind == Kind.OBJECT:
         nodes = _children(ctx, item, row, row_path, row_name, hidden)
     else:
         nodes = [_node(ctx, item, row, row_path, row_name, hidden)]

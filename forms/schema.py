@@ -17,24 +17,7 @@ from functools import lru_cache
 
 from . import choices as ch
 from . import conditions as cond
-from .model import (
-    ARRAY,
-    BOOLEAN,
-    CHOICE,
-    DATE,
-    DISPLAY,
-    HIDDEN,
-    INTEGER,
-    MULTICHOICE,
-    NOTE,
-    NUMBER,
-    OBJECT,
-    TEXT,
-    TEXTAREA,
-    Bounds,
-    Field,
-    Form,
-)
+from .model import Bounds, Field, Form, Kind
 
 DEFAULT_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 MAX_DEPTH = 12
@@ -62,7 +45,7 @@ def _load(key: str) -> Form:
     _check(schema)
     builder = _Builder(schema)
     root = builder.field("", schema, ui, required=True, depth=0)
-    if root.kind != OBJECT:
+    if root.kind != Kind.OBJECT:
         raise FormDefinitionError("a form schema must describe an object (its properties are the form's fields)")
     return Form(root=root, schema=schema, ui_schema=ui, title=schema.get("title") or None,
                 description=schema.get("description") or None,
@@ -183,38 +166,38 @@ class _Builder:
             min_items=_int(schema.get("minItems")), max_items=_int(schema.get("maxItems")),
         )
         if depth > MAX_DEPTH:
-            return Field(kind=DISPLAY, widget="display", **{**base, "readonly": True})
+            return Field(kind=Kind.DISPLAY, widget="display", **{**base, "readonly": True})
         if widget == "hidden":
-            return Field(kind=HIDDEN, widget="hidden", **base)
+            return Field(kind=Kind.HIDDEN, widget="hidden", **base)
         if jtype == "null":
-            return Field(kind=NOTE, widget="display", **{**base, "readonly": True})
+            return Field(kind=Kind.NOTE, widget="display", **{**base, "readonly": True})
         if jtype == "object":
-            return Field(kind=OBJECT, widget="group", children=self.children(schema, ui, depth), **base)
+            return Field(kind=Kind.OBJECT, widget="group", children=self.children(schema, ui, depth), **base)
         if jtype == "array":
             return self.array(schema, ui, widget, depth, base)
         if jtype == "boolean":
             w = widget if widget in ("radio", "select", "checkbox") else ("radio" if required else "checkbox")
-            return self._maybe_display(Field(kind=BOOLEAN, widget=w, choices=ch.boolean_choices(schema, ui),
+            return self._maybe_display(Field(kind=Kind.BOOLEAN, widget=w, choices=ch.boolean_choices(schema, ui),
                                              **base))
         options = ch.from_schema(schema, ui)
         variable = ch.task_data_variable(schema)
         if options or variable:
             w = widget if widget in ("radio", "select") else (
                 "radio" if options and len(options) <= 6 else "select")
-            return self._maybe_display(Field(kind=CHOICE, widget=w, choices=options, choices_from=variable,
+            return self._maybe_display(Field(kind=Kind.CHOICE, widget=w, choices=options, choices_from=variable,
                                              inline=bool(ui_option(ui, "inline")), **base))
         if jtype == "integer":
-            return self._maybe_display(Field(kind=INTEGER, widget="input", **base))
+            return self._maybe_display(Field(kind=Kind.INTEGER, widget="input", **base))
         if jtype == "number":
-            return self._maybe_display(Field(kind=NUMBER, widget="input", **base))
+            return self._maybe_display(Field(kind=Kind.NUMBER, widget="input", **base))
         if schema.get("format") == "date" or widget in ("date", "alt-date"):
-            return self._maybe_display(Field(kind=DATE, widget="date", input_type="date", **base))
+            return self._maybe_display(Field(kind=Kind.DATE, widget="date", input_type="date", **base))
         if widget == "textarea":
-            return self._maybe_display(Field(kind=TEXTAREA, widget="textarea", rows=_int(ui_option(ui, "rows")),
+            return self._maybe_display(Field(kind=Kind.TEXTAREA, widget="textarea", rows=_int(ui_option(ui, "rows")),
                                              **base))
         input_type = (ui_option(ui, "inputType") or _INPUT_TYPES.get(widget or "")
                       or _INPUT_TYPES.get(schema.get("format") or "") or "text")
-        return self._maybe_display(Field(kind=TEXT, widget="input", input_type=str(input_type), **base))
+        return self._maybe_display(Field(kind=Kind.TEXT, widget="input", input_type=str(input_type), **base))
 
     @staticmethod
     def _maybe_display(f: Field) -> Field:
@@ -234,7 +217,7 @@ class _Builder:
         options = ch.from_schema(items, item_ui)
         if options or variable:
             w = "select" if widget == "select" else "checkboxes"
-            f = Field(kind=MULTICHOICE, widget=w, choices=options, choices_from=variable,
+            f = Field(kind=Kind.MULTICHOICE, widget=w, choices=options, choices_from=variable,
                       inline=bool(ui_option(ui, "inline")), **base)
             return self._maybe_display(f)
         item_label = ui_option(item_ui, "title") or items.get("title") or "Row"
@@ -242,7 +225,7 @@ class _Builder:
         from dataclasses import replace
 
         item = replace(item, label=str(item_label))
-        f = Field(kind=ARRAY, widget="repeat", item=item,
+        f = Field(kind=Kind.ARRAY, widget="repeat", item=item,
                   addable=ui_option(ui, "addable", True) is not False,
                   removable=ui_option(ui, "removable", True) is not False,
                   orderable=ui_option(ui, "orderable", False) is True, **base)

@@ -17,7 +17,7 @@ from jsonschema.validators import validator_for
 from . import messages
 from .choices import TASK_DATA_PREFIX, from_task_data
 from .conditions import MISSING, active_indexes, evaluate, json_equal
-from .model import ARRAY, CHOICE, MULTICHOICE, OBJECT, Field, Form
+from .model import Field, Form, Kind
 from .paths import error_key
 
 _RANK = {"conversion": 0, "required": 1, "type": 2}
@@ -46,23 +46,53 @@ def _validator(form: Form):
     return cls(normalise_schema(form.schema), format_checker=FormatChecker())
 
 
+class _Messages:
+    """One message per field path: the most telling of the problems found there (a missing answer before a
+    wrong type before anything else)."""
+
+    def __init__(self, form: Form, data):
+        self.form, self.data = form, data
+        self.found: dict[str, tuple[int, str]] = {}
+
+    def add(self, path: tuple, keyword: str, value=None, rank: int | None = None, message: str | None = None):
+        field, at = field_at(self.form, path, self.data)
+        key = error_key(at)
+        if message is None:
+            message = (messages.for_error(field, keyword, value) if field is not self.form.root
+                       else _form_message(keyword))
+        r = _RANK.get(keyword, 3) if rank is None else rank
+        if key not in self.found or r < self.found[key][0]:
+            self.found[key] = (r, message)
+
+    def ordered(self) -> dict[str, str]:
+        return order_errors(self.form, self.data, {k: m for k, (_, m) in self.found.items()})
+
+
 def validate(form: Form, data: Mapping, task_data: Mapping | None = None) -> dict[str, str]:
     """Messages for what is wrong with `data` ({} when it is fine), in the order the fields appear."""
-    found: dict[str, tuple[int, str]] = {}
-
-    def add(path: tuple, keyword: str, value=None, rank: int | None = None):
-        field, at = field_at(form, path, data)
-        key = error_key(at)
-        message = messages.for_error(field, keyword, value) if field is not form.root else _form_message(keyword)
-        r = _RANK.get(keyword, 3) if rank is None else rank
-        if key not in found or r < found[key][0]:
-            found[key] = (r, message)
-
+    found = _Messages(form, data)
     for error in _validator(form).iter_errors(dict(data)):
-        _collect(error, add)
+        _collect(error, found.add)
     for path in _dynamic_choices(form, data, task_data or {}):
-        add(path, "enum")
-    return order_errors(form, data, {k: m for k, (_, m) in found.items()})
+        found.add(path, "enum")
+    return found.ordered()
+
+
+KEYWORDS = frozenset({
+    "required", "dependentRequired", "dependencies", "enum", "const", "oneOf", "anyOf", "type", "minimum",
+    "maximum", "exclusiveMinimum", "exclusiveMaximum", "contains", "not", "multipleOf", "format", "minLength",
+    "maxLength", "pattern", "minItems", "maxItems", "uniqueItems", "additionalProperties", "unevaluatedProperties",
+})
+
+
+def word(form: Form, data: Mapping, problems) -> dict[str, str]:
+    """Messages for problems another check of the same schema found (the engine's, which every client's
+    submission passes): each `(path, keyword, value, message)` worded as `validate` words it; a keyword of its
+    own (a read-only field changed, say) keeps the message it came with. In the order the fields appear."""
+    found = _Messages(form, data)
+    for path, keyword, value, message in problems:
+        found.add(tuple(path), keyword, value, message=None if keyword in KEYWORDS else (message or None))
+    return found.ordered()
 
 
 def _collect(error, add) -> None:
@@ -99,7 +129,7 @@ def field_at(form: Form, path: tuple, data) -> tuple[Field, tuple]:
     field, obj, at = form.root, data, ()
     cls = validator_class(form)
     for part in path:
-        if field.kind == OBJECT and isinstance(part, str):
+        if field.kind == Kind.OBJECT and isinstance(part, str):
             named = [c for c in field.children if c.name == part]
             if not named:
                 break
@@ -107,7 +137,7 @@ def field_at(form: Form, path: tuple, data) -> tuple[Field, tuple]:
             field = next((c for c in named if c.active_when is None or evaluate(c.active_when, holder, cls)),
                          named[0])
             obj = holder.get(part, MISSING)
-        elif field.kind == ARRAY and isinstance(part, int) and field.item is not None:
+        elif field.kind == Kind.ARRAY and isinstance(part, int) and field.item is not None:
             field = field.item
             obj = obj[part] if isinstance(obj, list) and 0 <= part < len(obj) else MISSING
         else:
@@ -121,7 +151,7 @@ def iter_active(form: Form, data):
     cls = validator_class(form)
 
     def walk(field: Field, value, path: tuple):
-        if field.kind == OBJECT:
+        if field.kind == Kind.OBJECT:
             obj = value if isinstance(value, dict) else {}
             values = [obj.get(c.name, MISSING) for c in field.children]
             active = active_indexes(field.children, values, cls)
@@ -130,7 +160,7 @@ def iter_active(form: Form, data):
                     child_path = path + (child.name,)
                     yield child_path, child, values[i]
                     yield from walk(child, values[i], child_path)
-        elif field.kind == ARRAY and isinstance(value, list) and field.item is not None:
+        elif field.kind == Kind.ARRAY and isinstance(value, list) and field.item is not None:
             for i, row in enumerate(value):
                 yield path + (i,), field.item, row
                 yield from walk(field.item, row, path + (i,))
@@ -144,14 +174,14 @@ def drop_inactive(form: Form, data: Mapping) -> dict:
     cls = validator_class(form)
 
     def clean(field: Field, value):
-        if field.kind == OBJECT and isinstance(value, dict):
+        if field.kind == Kind.OBJECT and isinstance(value, dict):
             values = [value.get(c.name, MISSING) for c in field.children]
             active = active_indexes(field.children, values, cls)
             known = {c.name for c in field.children}
             keep = {field.children[i].name: field.children[i] for i in sorted(active)}
             return {k: (clean(keep[k], v) if k in keep else v) for k, v in value.items()
                     if k in keep or k not in known}
-        if field.kind == ARRAY and isinstance(value, list) and field.item is not None:
+        if field.kind == Kind.ARRAY and isinstance(value, list) and field.item is not None:
             return [clean(field.item, row) for row in value]
         return value
 
@@ -160,12 +190,12 @@ def drop_inactive(form: Form, data: Mapping) -> dict:
 
 def _dynamic_choices(form: Form, data, task_data: Mapping):
     for path, field, value in iter_active(form, data):
-        if value is MISSING or not field.choices_from or field.kind not in (CHOICE, MULTICHOICE):
+        if value is MISSING or not field.choices_from or field.kind not in (Kind.CHOICE, Kind.MULTICHOICE):
             continue
         options = from_task_data(field.choices_from, task_data)
         if not options:
             continue
-        values = value if field.kind == MULTICHOICE and isinstance(value, list) else [value]
+        values = value if field.kind == Kind.MULTICHOICE and isinstance(value, list) else [value]
         if any(not any(json_equal(v, c.value) for c in options) for v in values):
             yield path
 

@@ -1,32 +1,32 @@
 """The care manager web app: sign-in, task inbox, task forms and patient pages (Flask, server-rendered).
 
-`create_app()` builds the app; `carepath serve` and `carepath demo` run it. Each area is one blueprint.
+`create_app()` builds the app; `carepath serve` and `carepath demo` run it. Each area is one blueprint. Views
+parse the request, call one method of the engine's service (`engine.service`), and render the result or the
+error: no view opens a transaction or holds a business rule.
 """
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, send_from_directory
 
+import forms
+from webapp import errors, extensions, formatting, security
+from webapp.auth.views import bp as auth_bp
 from webapp.config import load_config
+from webapp.diagrams.views import bp as diagrams_bp
+from webapp.inbox.views import bp as inbox_bp
+from webapp.patients.views import bp as patients_bp
+from webapp.tasks import actions, views  # noqa: F401 - they register the tasks area's routes
+from webapp.tasks.blueprint import bp as tasks_bp
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(load_config(overrides))
-
-    from webapp import errors, extensions, security
-    from webapp.auth.views import bp as auth_bp
-    from webapp.diagrams.views import bp as diagrams_bp
-    from webapp.inbox.views import bp as inbox_bp
-    from webapp.patients.views import bp as patients_bp
-    from webapp.tasks.views import bp as tasks_bp
-
     extensions.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     for blueprint in (auth_bp, inbox_bp, tasks_bp, patients_bp, diagrams_bp):
         app.register_blueprint(blueprint)
-    from webapp import formatting
-
     formatting.init_app(app)
     _serve_form_assets(app)
     return app
@@ -34,9 +34,6 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _serve_form_assets(app: Flask) -> None:
     """forms.js and forms.css of the `forms` package (conditional fields, repeating rows) at /static/forms/."""
-    from flask import send_from_directory
-
-    import forms
 
     @app.route("/static/forms/<path:filename>", endpoint="form_assets")
     def form_assets(filename: str):

@@ -1,26 +1,26 @@
-"""The `carepath` command with the web app's commands added: `serve` and `demo` (seed demo data, serve).
+"""The web app's commands of `carepath`: `serve`, and `demo` (seed demo data, then serve).
 
-The engine's commands live in engine.cli (which knows nothing of Flask); this module extends that group, so the
-console script points here.
+The `carepath` command group is the engine's (engine.cli, which knows nothing of Flask); these two join it
+through the `carepath.commands` entry points (pyproject.toml). They get the group's invocation state (database,
+actor) as the click context's object.
 """
 from __future__ import annotations
 
 import os
 
 import click
+from werkzeug.serving import run_simple
 
-from engine.cli import cli
-from engine.cli.context import pass_state
-from engine.cli.demo import choose_bundle, default_pathways
-from engine.time import clock
+from engine.demo import seed as seeding
+from engine.demo.pathways import choose_bundle, default_pathways
+from webapp import create_app
+from webapp.extensions import background
+
+pass_state = click.pass_obj  # the `carepath` group's invocation state: its service(), url and actor
 
 
 def _run(app, host: str, port: int, sweep_seconds: float) -> None:
     """Serve the app; without a broker, the in-process scheduler fires timers and runs queued work here."""
-    from werkzeug.serving import run_simple
-
-    from webapp.extensions import background
-
     with app.app_context():
         jobs = background()
     if sweep_seconds > 0:
@@ -38,8 +38,6 @@ def _loopback(host: str) -> bool:
 
 
 def _app(state, host: str):
-    from webapp import create_app
-
     overrides = {"DATABASE_URL": state.url, "CAREPATH_SERVICE": state.service()}
     if _loopback(host) and os.environ.get("CAREPATH_SECURE_COOKIES") is None:
         # plain http on this machine only: the browser would drop a Secure cookie; anywhere else, serve over https
@@ -47,7 +45,7 @@ def _app(state, host: str):
     return create_app(overrides)
 
 
-@cli.command("serve")
+@click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--sweep-seconds", type=float, default=5.0, show_default=True,
@@ -59,7 +57,7 @@ def serve(state, host, port, sweep_seconds):
     _run(_app(state, host), host, port, sweep_seconds)
 
 
-@cli.command("demo")
+@click.command("demo")
 @click.option("--patients", "patient_count", type=click.IntRange(0, 5000), default=50, show_default=True,
               help="How many synthetic patients to create.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
@@ -73,17 +71,15 @@ def serve(state, host, port, sweep_seconds):
 def demo(state, patient_count, today, seed, host, port, no_serve):
     """Set up the embedded database with the shipped pathways, demo users for every role and synthetic
     patients at different stages of the programs, then serve the web app."""
-    from engine.demo import seed as seeding
-
-    svc = state.service()
-    svc.init_db()
+    service = state.service()
+    service.init_db()
     source, name, note = choose_bundle(default_pathways())
     if note:
         click.echo(f"note: {note}")
-    result = svc.deploy(source, name=name)
+    result = service.deploy(source, name=name)
     click.echo(result.message)
     present = seeding.reference_moment(today.date() if today else None)
-    summary = seeding.seed_demo(svc, patient_count, present, seed)
+    summary = seeding.seed_demo(service, patient_count, present, seed)
     click.echo(f"{len(summary.users)} users, {summary.patients} patients, programs started: "
                + (", ".join(f"{k} {v}" for k, v in sorted(summary.instances.items())) or "none")
                + f", {summary.steps} tasks completed"
@@ -94,9 +90,6 @@ def demo(state, patient_count, today, seed, host, port, no_serve):
     click.echo(f"sign in as any of {', '.join(summary.users)} with the password '{seeding.PASSWORD}'")
     if not no_serve:
         if today:  # the web app's clock starts at the demo's moment and runs on from there
-            clock.set_clock(clock.OffsetClock.starting_at(present))
+            seeding.keep_time_from(present)
         _run(_app(state, host), host, port, 5.0)
 
-
-def main() -> None:
-    cli(prog_name="carepath")

@@ -5,7 +5,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from engine.errors import CarepathError, Conflict, Forbidden, InvalidInput, InvalidState, NotFound
+from engine.service import CarepathError, Conflict, Forbidden, InvalidInput, InvalidState, NotFound
 
 MESSAGES = {
     400: ("The request was not understood", "Something in the request was missing or malformed."),

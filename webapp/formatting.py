@@ -5,8 +5,8 @@ from datetime import date, datetime, timezone
 
 from flask import Flask
 
-from engine.care import roles
-from engine.time import clock
+from engine.service import now as clock_now
+from engine.service import roles
 
 
 def _plural(n: int, unit: str) -> str:
@@ -26,7 +26,7 @@ def relative(moment: datetime | None, now: datetime | None = None) -> str:
     """'in 3 hours', '2 days ago', 'now'."""
     if moment is None:
         return ""
-    now = now or clock.now()
+    now = now or clock_now()
     delta = (moment - now).total_seconds()
     if abs(delta) < 60:
         return "now"
@@ -37,7 +37,7 @@ def due_text(moment: datetime | None, now: datetime | None = None) -> str:
     """'due in 2 days', 'overdue by 3 hours', or '' when there is no due time."""
     if moment is None:
         return ""
-    now = now or clock.now()
+    now = now or clock_now()
     delta = (moment - now).total_seconds()
     if delta < 0:
         return f"overdue by {span(delta)}"
@@ -45,7 +45,7 @@ def due_text(moment: datetime | None, now: datetime | None = None) -> str:
 
 
 def is_overdue(moment: datetime | None) -> bool:
-    return moment is not None and moment < clock.now()
+    return moment is not None and moment < clock_now()
 
 
 def when(moment: datetime | date | None) -> str:
@@ -59,7 +59,7 @@ def when(moment: datetime | date | None) -> str:
 def age(birth: date | None) -> str:
     if birth is None:
         return ""
-    today = clock.now().date()
+    today = clock_now().date()
     years = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
     return str(years)
 

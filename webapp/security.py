@@ -6,7 +6,6 @@ by someone without its role or claimed by someone else).
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import wraps
@@ -14,10 +13,8 @@ from functools import wraps
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import UserMixin, current_user, logout_user
 
-from engine.care import roles
-from engine.care.actors import Actor
-from engine.time import clock
-from webapp.extensions import database, login_manager
+from engine.service import Account, Actor, now, roles
+from webapp.extensions import login_manager, service
 
 PUBLIC_ENDPOINTS = {"auth.login", "static", "diagrams.vendor", "form_assets"}
 # who may do what, beyond holding a task's role (the engine checks that)
@@ -56,24 +53,19 @@ class WebUser(UserMixin):
         return roles.CLINICAL_LEAD in self.roles
 
 
-def web_user(user) -> WebUser:
-    stamp = hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-    return WebUser(user.id, user.username, user.display_name, tuple(user.roles), stamp)
+def web_user(account: Account) -> WebUser:
+    return WebUser(account.id, account.username, account.display_name, account.roles, account.stamp)
 
 
 @login_manager.user_loader
 def _load_user(key: str):
-    from engine.care import accounts
-
     user_id, _, stamp = key.partition(":")
     if not user_id.isdigit():
         return None
-    with database().transaction() as s:
-        user = accounts.find_user(s, int(user_id))
-        if user is None or not user.active:
-            return None
-        loaded = web_user(user)
-    return loaded if loaded.stamp == stamp else None
+    account = service().account(int(user_id))
+    if account is None or not account.active or account.stamp != stamp:
+        return None
+    return web_user(account)
 
 
 def requires(*wanted: str):
@@ -92,7 +84,7 @@ def requires(*wanted: str):
 
 
 def _now() -> datetime:
-    return clock.now().astimezone(timezone.utc)
+    return now().astimezone(timezone.utc)
 
 
 def _enforce_sign_in():

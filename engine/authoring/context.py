@@ -8,8 +8,7 @@ from functools import cached_property
 
 from engine.authoring.diagram import PlaneInfo, read_planes
 from engine.authoring.model import BpmnModel, read_model
-from engine.deploy.parsing import BundleIndex, XmlDoc
-from engine.deploy.validation import is_executable
+from engine.deploy.bundle_xml import BundleIndex, XmlDoc, is_executable
 
 
 @dataclass

@@ -18,7 +18,7 @@ import re
 from engine.authoring import graph
 from engine.authoring.context import BpmnFile, LintContext
 from engine.authoring.model import BpmnModel, Node, spiff_properties
-from engine.deploy.validation import BPMN_NS, NS, SPIFF_NS
+from engine.deploy.bundle_xml import BPMN_NS, NS, SPIFF_NS
 from engine.time.calendar import __all__ as CALENDAR_HELPERS
 
 ENGINE_DATA = ("patient_id",)

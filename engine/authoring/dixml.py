@@ -12,8 +12,11 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree
 
 from engine.authoring.diagram import DC_NS, DD_DI_NS, DI_NS, Box
-from engine.authoring.shapes import Layout, Plane
-from engine.deploy.validation import BPMN_NS
+from engine.authoring.planes import Plane
+from engine.authoring.shapes import (
+    Layout,
+)
+from engine.deploy.bundle_xml import BPMN_NS
 from engine.errors import InvalidInput
 
 PREFIXES = (("bpmndi", DI_NS), ("dc", DC_NS), ("di", DD_DI_NS))

@@ -11,12 +11,9 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from engine.authoring.diagram import Box
-
-if TYPE_CHECKING:
-    from engine.authoring.shapes import Plane
+from engine.authoring.planes import Plane
 
 FONT_PX = 11  # external labels; the names inside tasks are 12 px
 LINE_PX = FONT_PX * 1.2  # bpmn-js: line height 1.2 em

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from engine.authoring.diagram import Box, old_positions
 from engine.authoring.labels import place_labels
 from engine.authoring.model import BpmnModel, Lane, read_model
+from engine.authoring.planes import Edge, Plane, Shape
 from engine.authoring.routing import ints
 from engine.authoring.scope_layout import ScopeLayout
 from engine.authoring.shapes import (
@@ -28,11 +29,8 @@ from engine.authoring.shapes import (
     PLANE_Y,
     POOL_GAP,
     POOL_HEADER,
-    Edge,
     Layout,
     NewCollaboration,
-    Plane,
-    Shape,
 )
 
 

@@ -20,7 +20,7 @@ from engine.authoring.checks.names import check_names
 from engine.authoring.context import LintContext
 from engine.authoring.findings import SEVERITIES, Finding
 from engine.deploy.bundle import Bundle, load_bundle
-from engine.deploy.parsing import BundleIndex, load_xml
+from engine.deploy.bundle_xml import BundleIndex, load_xml
 from engine.errors import InvalidInput
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from engine.deploy.validation import BPMN_NS, FLOW_NODES, SPIFF_NS
+from engine.deploy.bundle_xml import BPMN_NS, SPIFF_NS
+from engine.deploy.validation import FLOW_NODES
 
 FLOW_NODE_TAGS = frozenset(FLOW_NODES) | {"complexGateway"}
 CONTAINERS = frozenset({"subProcess", "transaction", "adHocSubProcess"})

@@ -9,7 +9,7 @@ from engine.authoring.diagram import DI_NS
 from engine.authoring.dixml import splice
 from engine.authoring.layout import layout_root
 from engine.authoring.shapes import Layout
-from engine.deploy.validation import BPMN_NS
+from engine.deploy.bundle_xml import BPMN_NS
 from engine.errors import InvalidInput
 
 

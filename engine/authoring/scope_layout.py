@@ -11,6 +11,7 @@ from engine.authoring import graph
 from engine.authoring.diagram import Box
 from engine.authoring.labels import LabelRequest
 from engine.authoring.model import BpmnModel, Flow, Node
+from engine.authoring.planes import Edge, Shape
 from engine.authoring.routing import artifact_route, sequence_route
 from engine.authoring.shapes import (
     ANNOTATION,
@@ -26,8 +27,6 @@ from engine.authoring.shapes import (
     LOOP_ROOM,
     ROW_H,
     TASK_W,
-    Edge,
-    Shape,
     size_of,
 )
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from engine.authoring.diagram import Box
 from engine.authoring.labels import bpmn_js_lines
 from engine.authoring.model import Node
+from engine.authoring.planes import Plane
 
 TASK_W, TASK_H = 100, 80
 WIDE_TASKS = (120, 140)  # for names that take more than two lines in a standard task
@@ -30,28 +30,6 @@ POOL_GAP = 40
 BLACK_BOX_H = 100
 ORIGIN_X, ORIGIN_Y = 120, 60
 PLANE_X, PLANE_Y = 150, 80
-
-
-@dataclass
-class Shape:
-    element: str
-    box: Box
-    label: Box | None = None
-    attrs: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class Edge:
-    element: str
-    points: list[tuple[int, int]]
-    label: Box | None = None
-
-
-@dataclass
-class Plane:
-    element: str
-    shapes: list[Shape] = field(default_factory=list)
-    edges: list[Edge] = field(default_factory=list)
 
 
 @dataclass

@@ -4,6 +4,7 @@ Used by the CLI (`carepath users ...`) and by the web app's sign-in; both pass a
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,7 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.care import roles
+from engine import roles
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.models import User, UserRole
 from engine.store import audit
@@ -29,6 +30,28 @@ LOCK_FOR = timedelta(minutes=15)
 _hasher = PasswordHasher()
 # verified against when the username is unknown, so that answering takes as long as for a known one
 _DUMMY_HASH = _hasher.hash("carepath-no-such-user")
+
+
+@dataclass(frozen=True)
+class Account:
+    """A user account as callers see it, read in one transaction and safe to keep after it (no password hash:
+    `stamp` changes whenever the password does)."""
+
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    roles: tuple[str, ...]
+    active: bool
+    last_sign_in_at: datetime | None
+    locked_until: datetime | None
+    stamp: str
+
+    @classmethod
+    def of(cls, user: User) -> Account:
+        stamp = hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+        return cls(user.id, user.username, user.display_name, user.email, tuple(user.roles), user.active,
+                   user.last_sign_in_at, user.locked_until, stamp)
 
 
 @dataclass(frozen=True)

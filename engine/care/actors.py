@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ADMIN_ROLE = "admin"
+from engine.roles import ADMIN
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Actor:
 
     @property
     def is_admin(self) -> bool:
-        return self.system or ADMIN_ROLE in self.roles
+        return self.system or ADMIN in self.roles
 
     def holds(self, role: str | None) -> bool:
         """May act for tasks of `role` (a task without a lane role is open to every care team member)."""

@@ -2,23 +2,19 @@
 completed."""
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from engine.care.actors import Actor
-from engine.care.tasks import get_task
-from engine.errors import Forbidden, InvalidInput
-from engine.models import TaskDraft, TaskStatus
+from engine.models import InboxTask, TaskDraft
 from engine.store import audit
+from engine.store.step_writes import WriteBatch
 from engine.time import clock
 
 
-def save_draft(session: Session, task_id: int, data: dict, actor: Actor) -> None:
-    row = get_task(session, task_id)
-    if row.status not in TaskStatus.ACTIVE:
-        raise InvalidInput(f"task {row.id} is {row.status}: there is nothing to save a draft for")
-    if not actor.holds(row.role):
-        raise Forbidden(f"task {row.id} belongs to the {row.role} role, which {actor.name} does not hold")
+def store(session: Session, row: InboxTask, data: dict, actor: Actor) -> None:
+    """Keep `data` as the actor's draft of the task (replacing an earlier one); audited."""
+    row.has_drafts = True
     draft = session.scalar(select(TaskDraft).where(TaskDraft.task_id == row.id, TaskDraft.username == actor.name))
     if draft is None:
         session.add(TaskDraft(task_id=row.id, username=actor.name, data=data, saved_at=clock.now()))
@@ -28,8 +24,12 @@ def save_draft(session: Session, task_id: int, data: dict, actor: Actor) -> None
                  element_id=row.element_id)
 
 
-def drop_drafts(session: Session, task_id: int) -> None:
-    session.execute(delete(TaskDraft).where(TaskDraft.task_id == task_id))
+DROP = delete(TaskDraft.__table__).where(TaskDraft.__table__.c.task_id == bindparam("task_id"))
+
+
+def drop_all(batch: WriteBatch, task_id: int) -> None:
+    """Drop every draft of a task being completed: a statement for the step's writes (engine.store.step_writes)."""
+    batch.add(DROP, {"task_id": task_id})
 
 
 def draft_of(session: Session, task_id: int, username: str) -> dict | None:

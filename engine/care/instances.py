@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.care import timers
 from engine.care.actors import Actor
 from engine.deploy.versions import resolve_program
-from engine.errors import InvalidInput, InvalidState, NotFound
+from engine.errors import Conflict, InvalidInput, InvalidState, NotFound
 from engine.models import Deployment, Instance, InstanceStatus
 from engine.runtime.migration import move_to, newer_deployment
 from engine.runtime.runner import Loaded, Runtime, error_tasks
@@ -20,6 +21,22 @@ def get_instance(session: Session, instance_id: int, *, for_update: bool = False
     if instance is None:
         raise NotFound(f"instance {instance_id} does not exist")
     return instance
+
+
+def open_instance(session: Session, patient_id: str, process_id: str) -> Instance | None:
+    """The patient's running, suspended or erroring instance of a pathway, if any (there is at most one)."""
+    return session.scalar(select(Instance).where(Instance.patient_id == patient_id,
+                                                 Instance.process_id == process_id,
+                                                 Instance.status.in_(InstanceStatus.OPEN)))
+
+
+def require_none_open(session: Session, patient_id: str, process_id: str, name: str) -> None:
+    """A patient has one open instance of a pathway at most (the database holds to it too, for two starts at
+    the same moment: the second gets a Conflict)."""
+    found = open_instance(session, patient_id, process_id)
+    if found is not None:
+        raise Conflict(f"{name} is already {found.status} for patient {patient_id} (instance {found.id}); "
+                       "it can start again once that one has ended")
 
 
 def start(
@@ -43,6 +60,7 @@ def start(
         deployment, process = resolve_program(session, program)
         process_id = process["id"]
     process = deployment.process(process_id) or {"id": process_id}
+    require_none_open(session, patient_id, process_id, process.get("name") or process_id)
     parsed = runtime.specs.get(session, deployment.id)
     workflow = runtime.new_workflow(parsed, process_id)
     start_task = workflow.get_tasks(state=TaskState.READY)[0]
@@ -145,6 +163,18 @@ def retry(session: Session, runtime: Runtime, instance_id: int, actor: Actor, da
         workflow.refresh_timers()
 
     runtime.advance(session, loaded, actor.name, rerun)
+    runtime.save(session, loaded, actor.name)
+    return instance
+
+
+def migrate(session: Session, runtime: Runtime, instance_id: int, actor: Actor) -> Instance:
+    """Move an open instance onto the newest version of its bundle, where it stands (its tasks, waits and data
+    kept); refused, naming them, when a task it is at no longer exists there."""
+    instance = get_instance(session, instance_id, for_update=True)
+    if instance.status not in InstanceStatus.OPEN:
+        raise InvalidState(f"instance {instance_id} has ended ({instance.status}); there is nothing to move")
+    loaded = runtime.load(session, instance)
+    _upgrade(session, runtime, loaded, actor)
     runtime.save(session, loaded, actor.name)
     return instance
 

@@ -25,6 +25,7 @@ class CorrelationResult:
     delivered: list[int] = field(default_factory=list)  # instance ids resumed by the message
     started: list[int] = field(default_factory=list)  # instances a message start event created
     skipped: list[int] = field(default_factory=list)  # matching instances not running (suspended, error)
+    refused: str | None = None  # why a start it asked for was refused (the patient has that pathway open)
 
     @property
     def matched(self) -> bool:

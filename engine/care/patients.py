@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from engine.care.accounts import EMAIL
 from engine.errors import InvalidInput, NotFound
 from engine.models import Instance, InstanceStatus, Patient
+from engine.models.patient import RISK_TIERS  # noqa: F401 - the tiers a patient record takes
 from engine.store import audit
 from engine.time import clock
 
 MRN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,49}$")
 SEXES = ("female", "male", "other", "unknown")
-RISK_TIERS = ("low", "rising", "high", "complex")
 TEXT_LIMITS = {"given_name": 100, "family_name": 100, "phone": 40, "email": 320, "address": 500,
                "primary_care_provider": 200, "preferred_language": 50}
 
@@ -172,22 +172,3 @@ def current_programs(session: Session, patient_ids) -> dict[str, list[str]]:
 
 def count_patients(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Patient)) or 0
-
-
-def set_risk_tier(session: Session, patient_id: str, tier: str | None, by: str, *, instance=None,
-                  source: str | None = None) -> bool:
-    """Record the patient's risk tier, audited with its previous value (and `source`, say "pathway");
-    returns whether the record changed."""
-    if tier is not None and tier not in RISK_TIERS:
-        raise InvalidInput(f"risk tier '{tier}' is not one of {', '.join(RISK_TIERS)}")
-    patient = get_patient(session, patient_id)
-    if patient.risk_tier == tier:
-        return False
-    details: dict = {"risk_tier": {"before": patient.risk_tier, "after": tier}}
-    if source:
-        details["source"] = source
-    audit.record(session, "patient_updated", by, instance=instance, patient_id=patient.id, details=details)
-    patient.risk_tier = tier
-    patient.updated_at = clock.now()
-    return True
-

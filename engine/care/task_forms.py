@@ -1,46 +1,72 @@
-"""Server-side check of submitted task data against the task's JSON Schema form."""
+"""The one check of submitted task data against the task's form (JSON Schema), for every client: web page, CLI,
+API. Answers the task takes from its data (SpiffArena's `options_from_task_data_var`) must be ones it lists;
+read-only fields hold what the task's data says; minutes spent are a whole number of a day at most."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 
+from engine.deploy import form_schemas
 from engine.errors import InvalidInput
+
+MINUTES_FIELD = "minutes_spent"
+MAX_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True)
+class TaskForm:
+    """What a submission is read against: the task's form (JSON Schema and UI schema, by file name) and the
+    data the task holds, which prefills the form and lists the answers some choices take."""
+    name: str | None
+    schema: dict | None
+    ui_schema: dict | None
+    data: dict
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Answers to a task's form. `cleared` names answers to take out of the task's data (emptied on the page);
+    `minutes` are the minutes spent, when the form does not ask for them itself; `unreadable` are answers the
+    caller could not read (text where a number goes), refused with the rest by field."""
+    data: dict
+    cleared: tuple[str, ...] = ()
+    minutes: int | str | None = None
+    unreadable: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """What is wrong at one place of a submission, in JSON Schema's terms, for a caller to word for people:
+    `path` to the field (names and row numbers), the `keyword` that failed, and that keyword's value."""
+    path: tuple
+    keyword: str
+    value: Any = None
+    message: str = ""  # the engine's own wording (for clients that do not word problems themselves)
 
 
 class FormInvalid(InvalidInput):
-    """Submitted data does not satisfy the form; `errors` maps each field path to what is wrong with it."""
+    """Submitted data does not satisfy the form; `errors` maps each field path to what is wrong with it,
+    `problems` says the same per field in JSON Schema's terms. `context` is set by the service when the task's
+    page can be shown again with them (what the form needs, read in the same transaction)."""
 
-    def __init__(self, form: str | None, errors: dict[str, str]):
+    def __init__(self, form: str | None, errors: dict[str, str], problems: tuple[FieldProblem, ...] = ()):
         self.errors = errors
+        self.problems = tuple(problems) or tuple(FieldProblem(tuple(k.split(".")), "invalid", None, m)
+                                                 for k, m in errors.items())
+        self.context = None
         lines = "; ".join(f"{field}: {msg}" for field, msg in errors.items())
         super().__init__(f"the form {form or ''} has {len(errors)} problem(s): {lines}".replace("  ", " "))
 
 
-def normalise_schema(schema):
-    """SpiffArena's `"items": "options_from_task_data_var:NAME"` is not JSON Schema: read it as any items.
-    The placeholder also stands for a subschema elsewhere (`"anyOf": ["options_from_task_data_var:NAME"]`,
-    SpiffArena's 1-2-forms example): read it as any value there too, as the deploy-time check does."""
-    if isinstance(schema, dict):
-        out = {}
-        for key, value in schema.items():
-            if key == "items" and isinstance(value, str):
-                out[key] = {}
-            else:
-                out[key] = normalise_schema(value)
-        return out
-    if isinstance(schema, list):
-        return [normalise_schema(v) for v in schema]
-    if isinstance(schema, str) and schema.startswith("options_from_task_data_var:"):
-        return {}
-    return schema
-
-
 @lru_cache(maxsize=256)
 def _validator(schema_key: str):
-    schema = normalise_schema(json.loads(schema_key))
+    schema = json.loads(schema_key)
     cls = validator_for(schema, default=Draft202012Validator)
     return cls(schema, format_checker=FormatChecker())
 
@@ -49,11 +75,14 @@ _BY_IDENTITY: dict[int, tuple[dict, object]] = {}  # id(schema) -> (schema, its 
 _BY_IDENTITY_SIZE = 256
 
 
-def _validator_of(schema: dict):
-    """The validator of a form schema. A deployment's forms are parsed once and kept (engine.deploy.spec_cache), so every
-    submission to a form passes the same dict: it is found by identity, without serialising it to a key. The
-    entry holds the dict itself, so its id cannot be reused by another while the entry lives; forms are never
-    changed in place (a new deployment version parses its own)."""
+def _validator_of(schema: dict, task_data: dict | None = None):
+    """The validator of a form schema. A deployment's forms are parsed once and kept (engine.deploy.spec_cache),
+    so every submission to a form passes the same dict: it is found by identity, without serialising it to a
+    key. The entry holds the dict itself, so its id cannot be reused by another while the entry lives; forms
+    are never changed in place (a new pathway version parses its own). A form that takes answers from the
+    task's data is resolved with that data each time."""
+    if form_schemas.has_placeholders(schema):
+        return _validator(json.dumps(form_schemas.resolve(schema, task_data), sort_keys=True, default=str))
     entry = _BY_IDENTITY.get(id(schema))
     if entry is not None and entry[0] is schema:
         return entry[1]
@@ -105,7 +134,8 @@ def as_shown(schema: dict | None, data: dict, task_data: dict, form_name: str | 
         return data
     changed = sorted(name for name in fixed if name in data and data[name] != task_data.get(name))
     if changed:
-        raise FormInvalid(form_name, {name: READ_ONLY for name in changed})
+        raise FormInvalid(form_name, {name: READ_ONLY for name in changed},
+                          tuple(FieldProblem((name,), "readOnly", True, READ_ONLY) for name in changed))
     return {**{name: task_data[name] for name in fixed if name in task_data}, **data}
 
 
@@ -128,12 +158,69 @@ def check_cleared(schema: dict | None, cleared, form_name: str | None = None) ->
     return cleared
 
 
-def validate_submission(schema: dict | None, data: dict, form_name: str | None = None) -> None:
+def check_minutes(value) -> int | None:
+    """Minutes spent on a task: a whole number from 0 to a day, or None when not given."""
+    if value in (None, ""):
+        return None
+    try:
+        minutes = int(str(value).strip())
+    except ValueError:
+        raise InvalidInput("Minutes spent must be a whole number") from None
+    if not 0 <= minutes <= MAX_MINUTES:
+        raise InvalidInput(f"Minutes spent must be between 0 and {MAX_MINUTES}")
+    return minutes
+
+
+def asks_minutes(schema: dict | None) -> bool:
+    """Whether the form asks for the minutes spent itself (the pathway forms do); else the page may."""
+    return MINUTES_FIELD in ((schema or {}).get("properties") or {})
+
+
+def minutes_of(schema: dict | None, data: dict, given, form_name: str | None = None) -> int | None:
+    """The minutes spent on the task: the form's own answer when it asks, else what the caller gave; refused
+    by name when they are not a whole number of a day at most."""
+    value = data.get(MINUTES_FIELD) if asks_minutes(schema) else given
+    try:
+        return check_minutes(value)
+    except InvalidInput as exc:
+        raise FormInvalid(form_name, {MINUTES_FIELD: exc.message},
+                          (FieldProblem((MINUTES_FIELD,), "minutes", MAX_MINUTES, exc.message),)) from None
+
+
+def _problems(error):
+    """The field problems of one jsonschema error: each missing answer of a `required` on its own, the closest
+    branch of a failed `oneOf`/`anyOf` of objects."""
+    path = tuple(error.absolute_path)
+    keyword = error.validator
+    if keyword == "required" and isinstance(error.instance, dict):
+        yield from (FieldProblem(path + (n,), "required", None, "is required")
+                    for n in error.validator_value if n not in error.instance)
+        return
+    if keyword in ("dependentRequired", "dependencies") and isinstance(error.instance, dict):
+        for trigger, names in (error.validator_value or {}).items():
+            if trigger in error.instance and isinstance(names, list):
+                yield from (FieldProblem(path + (n,), "required", None, "is required")
+                            for n in names if n not in error.instance)
+        return
+    if keyword in ("oneOf", "anyOf") and error.context and isinstance(error.instance, dict):
+        deeper = best_match(error.context)
+        if deeper is not None:
+            yield from _problems(deeper)
+            return
+    yield FieldProblem(path, keyword, error.validator_value, error.message)
+
+
+def validate_submission(schema: dict | None, data: dict, form_name: str | None = None,
+                        task_data: dict | None = None) -> None:
+    """Refuse `data` (FormInvalid) unless it satisfies the form; an answer taken from the task's data must be
+    one `task_data` lists."""
     if not schema:
         return
-    validator = _validator_of(schema)
+    validator = _validator_of(schema, task_data)
     errors: dict[str, str] = {}
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path)):
+    problems: list[FieldProblem] = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        problems.extend(_problems(error))
         path = ".".join(str(p) for p in error.absolute_path)
         if error.validator == "required" and not path:
             missing = error.message.split("'")[1] if "'" in error.message else error.message
@@ -141,4 +228,4 @@ def validate_submission(schema: dict | None, data: dict, form_name: str | None =
             continue
         errors.setdefault(path or "(form)", error.message)
     if errors:
-        raise FormInvalid(form_name, errors)
+        raise FormInvalid(form_name, errors, tuple(problems))

@@ -1,6 +1,7 @@
-"""Human tasks: claim, release, assign, follow-up dates, and completion with form data."""
+"""Human tasks: claim, release, assign, follow-up dates, drafts, and completion with form data."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from uuid import UUID
 
@@ -8,14 +9,24 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, contains_eager
 
+from engine.care import drafts, time_entries
 from engine.care.actors import Actor
 from engine.care.instances import get_instance
-from engine.care.task_forms import as_shown, check_cleared, validate_submission
-from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
+from engine.care.task_forms import (
+    FormInvalid,
+    Submission,
+    TaskForm,
+    as_shown,
+    check_cleared,
+    minutes_of,
+    validate_submission,
+)
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, RoleMissing
 from engine.models import InboxTask, Instance, TaskStatus
+from engine.roles import ADMIN
 from engine.runtime.runner import Runtime
 from engine.store import audit, first_read
-from engine.store.step_writes import read_before_begin
+from engine.store.step_writes import WriteBatch, read_before_begin
 from engine.time import clock
 
 # built once: a completion starts with it, and building the statement costs about what running it does
@@ -62,9 +73,14 @@ def _require_active(row: InboxTask) -> None:
         raise Conflict(f"task {row.id} ({row.title}) is no longer open: the pathway moved on without it")
 
 
-def _require_may_work(row: InboxTask, actor: Actor) -> None:
+def _require_role(row: InboxTask, actor: Actor) -> None:
     if not actor.holds(row.role):
-        raise Forbidden(f"task {row.id} ({row.title}) belongs to the {row.role} role, which {actor.name} does not hold")
+        raise RoleMissing(f"task {row.id} ({row.title}) belongs to the {row.role} role, which {actor.name} does not "
+                          "hold")
+
+
+def _require_may_work(row: InboxTask, actor: Actor) -> None:
+    _require_role(row, actor)
     if row.assignee and row.assignee != actor.name and not actor.is_admin:
         raise Forbidden(f"task {row.id} ({row.title}) is claimed by {row.assignee}; only they can work on it")
 
@@ -91,9 +107,11 @@ def claim(session: Session, task_id: int, actor: Actor) -> InboxTask:
     return row
 
 
-def unclaim(session: Session, task_id: int, actor: Actor) -> InboxTask:
+def release(session: Session, task_id: int, actor: Actor) -> InboxTask:
+    """Give a claimed task back to its role's queue: its assignee may, or an admin."""
     row = get_task(session, task_id)
     _require_active(row)
+    _require_role(row, actor)
     if row.assignee is None:
         return row
     if row.assignee != actor.name and not actor.is_admin:
@@ -116,9 +134,8 @@ def assign(session: Session, task_id: int, assignee: str, actor: Actor,
         raise InvalidInput("assign needs the user name of the colleague to assign to")
     if row.assignee and row.assignee != actor.name and not actor.is_admin:
         raise Forbidden(f"task {row.id} is claimed by {row.assignee}; only they or an admin can reassign it")
-    if not actor.holds(row.role):
-        raise Forbidden(f"{actor.name} does not hold the {row.role} role of task {row.id}")
-    if assignee_roles is not None and row.role and row.role not in assignee_roles:
+    _require_role(row, actor)
+    if assignee_roles is not None and row.role and row.role not in assignee_roles and ADMIN not in assignee_roles:
         raise InvalidInput(f"{assignee} does not hold the {row.role} role that task {row.id} needs")
     previous = row.assignee
     row.assignee, row.status, row.claimed_at = assignee, TaskStatus.CLAIMED, clock.now()
@@ -141,20 +158,32 @@ def set_follow_up(session: Session, task_id: int, follow_up_at: datetime | None,
     return row
 
 
-def complete(session: Session, runtime: Runtime, task_id: int, data: dict | None, actor: Actor,
-             cleared=()) -> InboxTask:
-    """Validate `data` against the task's form, run the task and what follows, save; one transaction.
+Reader = Callable[[TaskForm], Submission]
 
-    `cleared` names answers of the form to take out of the task's data (a field the person emptied, or a
-    conditional one that no longer applies): without it an earlier answer, from a loop's previous round say,
-    would outlive the form that was just submitted without it."""
+
+def require_page(row: InboxTask, task_uuid: str | None) -> None:
+    """A submission made on the page of one task stays with it: when the task it was made for (its uuid) is not
+    this one any more, nothing is stored."""
+    if task_uuid is not None and task_uuid != row.task_uuid:
+        raise Conflict(f"this form does not belong to task {row.id} ({row.title}) any more, so nothing was saved")
+
+
+def complete(session: Session, runtime: Runtime, task_id: int, answers: Submission | Reader | dict | None,
+             actor: Actor, *, task_uuid: str | None = None) -> InboxTask:
+    """Check the answers against the task's form, run the task and what follows, save, record the minutes
+    spent and drop the drafts; one transaction, one decode of the workflow.
+
+    `answers` is a Submission, or a function that reads one against the task's form and data (a web page's
+    post is read with them: the choices a task offers come from its data). Cleared answers are taken out of
+    the task's data (a field the person emptied, or a conditional one that no longer applies): without that an
+    earlier answer, from a loop's previous round say, would outlive the form that was just submitted without
+    it. A refusal is a FormInvalid whose `form` is what the form needs to be shown again."""
+    if answers is None or isinstance(answers, dict):
+        answers = Submission(answers if answers is not None else {})
     row = get_task(session, task_id)
     _require_active(row)
     _require_may_work(row, actor)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise InvalidInput("task data must be a JSON object")
+    require_page(row, task_uuid)
     instance = get_instance(session, row.instance_id)
     runtime.require_running(instance, f"complete task {row.id}")
     loaded = runtime.load(session, instance)
@@ -162,8 +191,16 @@ def complete(session: Session, runtime: Runtime, task_id: int, data: dict | None
     if task is None or task.state != TaskState.READY:
         raise Conflict(f"task {row.id} ({row.title}) is no longer waiting to be done")
     schema = loaded.parsed.forms.get(row.form_schema) if row.form_schema else None
-    validate_submission(schema, as_shown(schema, data, task.data, row.form_schema), row.form_schema)
-    cleared = [name for name in check_cleared(schema, cleared, row.form_schema) if name not in data]
+    form = TaskForm(row.form_schema, schema, loaded.parsed.forms.get(row.form_ui_schema) if row.form_ui_schema
+                    else None, dict(task.data))
+    try:
+        submission = answers(form) if callable(answers) else answers
+        data = _checked(form, submission, row.form_schema)
+        minutes = minutes_of(schema, data, submission.minutes, row.form_schema)
+    except FormInvalid as exc:
+        exc.form = form
+        raise
+    cleared = [name for name in check_cleared(schema, submission.cleared, row.form_schema) if name not in data]
     before = dict(task.data)
 
     def run(workflow):
@@ -174,6 +211,7 @@ def complete(session: Session, runtime: Runtime, task_id: int, data: dict | None
 
     ok = runtime.advance(session, loaded, actor.name, run)
     now = clock.now()
+    also = WriteBatch()
     if ok or task.state == TaskState.COMPLETED:
         row.status, row.completed_at, row.completed_by = TaskStatus.COMPLETED, now, actor.name
         if row.assignee is None:
@@ -181,6 +219,60 @@ def complete(session: Session, runtime: Runtime, task_id: int, data: dict | None
         audit.record(session, "completed", actor.name, instance=instance, task_uuid=row.task_uuid,
                      element_id=row.element_id,
                      details={"title": row.title,
-                              "changed": audit.changed_fields(before, data, [n for n in cleared if n in before])})
-    runtime.save(session, loaded, actor.name)
+                              "changed": audit.changed_fields(before, data, [n for n in cleared if n in before]),
+                              **({"minutes": minutes} if minutes else {})})
+        time_entries.record_minutes(also, row, minutes, actor)
+        if row.has_drafts:
+            drafts.drop_all(also, row.id)
+    runtime.save(session, loaded, actor.name, also)  # written after its version check, with the step's rows
     return row
+
+
+def save_draft(session: Session, runtime: Runtime, task_id: int, answers: Submission | Reader, actor: Actor, *,
+               task_uuid: str | None = None) -> InboxTask:
+    """Keep answers as the actor's draft of an open task of theirs (only they see it; the task stays open).
+    A draft is not checked against the form: only what the caller could not read is refused."""
+    row = get_task(session, task_id)
+    if row.status not in TaskStatus.ACTIVE:
+        raise InvalidInput(f"task {row.id} is {row.status}: there is nothing to save a draft for")
+    _require_may_work(row, actor)
+    require_page(row, task_uuid)
+    form = task_form(session, runtime, row)
+    try:
+        submission = answers(form) if callable(answers) else answers
+        if submission.unreadable:
+            raise FormInvalid(row.form_schema, dict(submission.unreadable))
+    except FormInvalid as exc:
+        exc.form = form
+        raise
+    drafts.store(session, row, submission.data, actor)
+    return row
+
+
+def task_form(session: Session, runtime: Runtime, row: InboxTask) -> TaskForm:
+    """The task's form and the data it holds now (the workflow is decoded for an open task only)."""
+    instance = row.instance
+    parsed = runtime.specs.get(session, instance.deployment_id)
+    data: dict = {}
+    if row.status in TaskStatus.ACTIVE:
+        spiff_task = runtime.load(session, instance).workflow.get_task_from_id(UUID(row.task_uuid))
+        data = dict(spiff_task.data) if spiff_task is not None else {}
+    return TaskForm(row.form_schema, parsed.forms.get(row.form_schema) if row.form_schema else None,
+                    parsed.forms.get(row.form_ui_schema) if row.form_ui_schema else None, data)
+
+
+def _checked(form: TaskForm, submission: Submission, form_name: str | None) -> dict:
+    """The submission's data, validated against the form as it stands (its read-only fields as the task holds
+    them); what the caller could not read is refused with what the form refuses."""
+    data = submission.data if submission.data is not None else {}
+    if not isinstance(data, dict):
+        raise InvalidInput("task data must be a JSON object")
+    try:
+        validate_submission(form.schema, as_shown(form.schema, data, form.data, form_name), form_name, form.data)
+    except FormInvalid as exc:
+        if not submission.unreadable:
+            raise
+        raise FormInvalid(form_name, {**exc.errors, **submission.unreadable}, exc.problems) from None
+    if submission.unreadable:
+        raise FormInvalid(form_name, dict(submission.unreadable))
+    return data

@@ -2,45 +2,26 @@
 counted per calendar month (UTC): what CCM bills by."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from engine.care.actors import Actor
-from engine.care.instances import get_instance
-from engine.errors import InvalidInput
 from engine.models import InboxTask, TimeEntry
-from engine.store import audit
+from engine.store.step_writes import WriteBatch
 from engine.time import clock
 
-MAX_MINUTES = 24 * 60
+INSERT = insert(TimeEntry.__table__).inline()
 
 
-def check_minutes(value) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        minutes = int(str(value).strip())
-    except ValueError:
-        raise InvalidInput("Minutes spent must be a whole number") from None
-    if not 0 <= minutes <= MAX_MINUTES:
-        raise InvalidInput(f"Minutes spent must be between 0 and {MAX_MINUTES}")
-    return minutes
-
-
-def record_minutes(session: Session, task_id: int, minutes: int, actor: Actor) -> TimeEntry | None:
-    """Minutes of clinical staff time spent on the task, counted in its calendar month (UTC)."""
+def record_minutes(batch: WriteBatch, row: InboxTask, minutes: int | None, actor: Actor) -> None:
+    """Minutes of clinical staff time spent on a task being completed, counted in its calendar month (UTC): a
+    row for the step's writes (`batch`, engine.store.step_writes); the completion's audit event names them."""
     if not minutes:
-        return None
-    row = session.get(InboxTask, task_id)
-    instance = get_instance(session, row.instance_id)
+        return
     now = clock.now()
-    entry = TimeEntry(patient_id=row.patient_id, instance_id=row.instance_id, task_id=row.id, program=row.program,
-                      activity=row.title, username=actor.name, minutes=minutes, month=now.strftime("%Y-%m"),
-                      recorded_at=now)
-    session.add(entry)
-    audit.record(session, "time_recorded", actor.name, instance=instance, task_uuid=row.task_uuid,
-                 element_id=row.element_id, details={"minutes": minutes, "month": entry.month})
-    return entry
+    batch.add(INSERT, dict(patient_id=row.patient_id, instance_id=row.instance_id, task_id=row.id,
+                           program=row.program, activity=row.title, username=actor.name, minutes=minutes,
+                           month=now.strftime("%Y-%m"), recorded_at=now))
 
 
 def minutes_by_month(session: Session, patient_id: str) -> dict[str, int]:

@@ -40,6 +40,23 @@ def due_instance_ids(session: Session, now: datetime | None = None, limit: int =
     ))
 
 
+def unclaimed_due_count(session: Session, now: datetime, cap: int) -> int:
+    """How many due timer rows of running instances nobody holds a claim on (at most `cap`): a cheap look."""
+    rows = (select(TimerWait.id).join(Instance, Instance.id == TimerWait.instance_id)
+            .where(TimerWait.due_at < now, Instance.status == InstanceStatus.RUNNING,
+                   or_(TimerWait.lease_until.is_(None), TimerWait.lease_until < now))
+            .limit(cap).subquery())
+    return session.scalar(select(func.count()).select_from(rows)) or 0
+
+
+def coming_due(session: Session, now: datetime, until: datetime, limit: int = 1000) -> list[datetime]:
+    """The moments timers of running instances come due in [now, until), in order."""
+    return list(session.scalars(
+        select(TimerWait.due_at).join(Instance, Instance.id == TimerWait.instance_id)
+        .where(TimerWait.due_at >= now, TimerWait.due_at < until, Instance.status == InstanceStatus.RUNNING)
+        .order_by(TimerWait.due_at).limit(limit)))
+
+
 def claim_due(session: Session, owner: str, now: datetime, lease: timedelta, limit: int = 500) -> list[int]:
     """Claim up to `limit` due, unclaimed (or lease-expired) timer rows of running instances for `owner`, until
     `now + lease`; returns the instances to fire, oldest due first.

@@ -7,7 +7,7 @@ import click
 
 from engine.cli import output
 from engine.cli.context import json_option, pass_state
-from engine.errors import InvalidInput
+from engine.service import SEVERITIES, CarePathways, InvalidInput
 
 EXIT_PROBLEMS = 2
 
@@ -26,9 +26,7 @@ def lint(state, path, fail_on):
     Every finding is listed at once with its severity, file, line and element. Exit 0 when nothing at or
     above --fail-on was found, 2 otherwise.
     """
-    from engine.authoring.lint import SEVERITIES, lint_path
-
-    report = lint_path(path)
+    report = CarePathways.lint(path)
     failing = [f for f in report.findings if SEVERITIES[f.severity] >= SEVERITIES[fail_on]]
     if state.json:
         output.emit_json({"bundle": report.bundle, "clean": not failing, "counts": report.counts(),
@@ -53,11 +51,9 @@ def layout(state, files, check):
     """(Re)compute the BPMNDI of BPMN files (or of every .bpmn file in a folder), left to right: lanes as
     bands in a pool, no overlaps, orthogonal edges. Only the diagram changes (and a pool is added for a
     process with lanes but none)."""
-    from engine.authoring.rewrite import lay_out
-
     results = []
     for file in _bpmn_files(files):
-        relaid = lay_out(file.read_bytes(), str(file))
+        relaid = CarePathways.lay_out(file.read_bytes(), str(file))
         if relaid.changed and not check:
             file.write_bytes(relaid.data)
         results.append({"file": str(file), "changed": relaid.changed, "written": relaid.changed and not check,

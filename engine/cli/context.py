@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from engine.cli import settings
-from engine.errors import InvalidInput
+from engine.config import Settings
+from engine.service import Actor, CarePathways, InvalidInput
 
 
 @dataclass
@@ -19,46 +19,40 @@ class State:
     json: bool = False
     debug: bool = False
     _url: str | None = field(default=None, repr=False)
-    _service: object = field(default=None, repr=False)
-    _database: object = field(default=None, repr=False)
+    _service: CarePathways | None = field(default=None, repr=False)
+    _settings: Settings | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings.from_env()
+        return self._settings
 
     @property
     def url(self) -> str:
+        """--database-url, else DATABASE_URL, else SQLite under the instance folder."""
         if self._url is None:
-            self._url = settings.database_url(self.database_url_option)
+            self._url = self.settings.database(self.database_url_option)
         return self._url
 
     @property
-    def actor(self):
-        return settings.make_actor(self.actor_name, self.roles)
+    def actor(self) -> Actor:
+        """A person with the --role roles; without any, the system operator (may work any task)."""
+        name = (self.actor_name or self.settings.operator()).strip() or "operator"
+        roles = [r.strip() for r in self.roles if r and r.strip()]
+        return Actor.person(name, *roles) if roles else Actor.system_actor(name)
 
-    def service(self):
-        """The engine, created on first use (importing SpiffWorkflow is not free) and closed at exit."""
+    def service(self) -> CarePathways:
+        """The engine's service, made on first use and closed when the command ends."""
         if self._service is None:
-            from engine.service import CarePathways
-
-            self._service = CarePathways(self.url)
+            self._service = CarePathways.from_settings(self.settings, self.url)
             click.get_current_context().call_on_close(self.close)
         return self._service
 
-    def database(self):
-        """The database alone, for commands that run no pathway (users, patients)."""
-        if self._service is not None:
-            return self._service.db
-        if self._database is None:
-            from engine.store.database import Database
-
-            self._database = Database(self.url)
-            click.get_current_context().call_on_close(self.close)
-        return self._database
-
     def close(self) -> None:
         if self._service is not None:
-            self._service.db.dispose()
+            self._service.close()
             self._service = None
-        if self._database is not None:
-            self._database.dispose()
-            self._database = None
 
 
 pass_state = click.make_pass_decorator(State, ensure=True)
@@ -138,10 +132,8 @@ def parse_keys(pairs: tuple[str, ...]) -> dict:
     return dict(split_pair(p, "--key") for p in pairs)
 
 
-def open_tasks(svc, instance_id: int) -> list:
-    from engine.read.instance_views import TaskFilter
-
-    return svc.tasks(TaskFilter(instance_id=instance_id, sort="created", limit=1000))
+def open_tasks(service, instance_id: int) -> list:
+    return service.tasks(instance_id=instance_id, sort="created", limit=1000)
 
 
 def parse_moment(text: str | None, option: str):

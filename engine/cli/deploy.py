@@ -1,9 +1,9 @@
-"""init-db, deploy and programs: the schema and the deployed program versions."""
+"""init-db, deploy, versions and programs: the schema, the pathway versions deployed, the care programs to start."""
 from __future__ import annotations
 
 import click
 
-from engine.cli import output, settings
+from engine.cli import output
 from engine.cli.context import json_option, pass_state
 
 
@@ -13,7 +13,7 @@ from engine.cli.context import json_option, pass_state
 def init_db(state):
     """Create or upgrade the database schema (safe to run again)."""
     revision = state.service().init_db()
-    url = settings.display_url(state.url)
+    url = output.display_url(state.url)
     if state.json:
         output.emit_json({"database": url, "revision": revision})
     else:
@@ -36,11 +36,11 @@ def echo_deploy_result(result) -> None:
 
 @click.command("deploy")
 @click.argument("path", type=click.Path(path_type=str))
-@click.option("--name", help="Program name [default: the folder or zip file name].")
+@click.option("--name", help="Bundle name [default: the folder or zip file name].")
 @json_option
 @pass_state
 def deploy(state, path, name):
-    """Validate a program bundle (a folder or .zip of BPMN, DMN and form files) and store it as a new version.
+    """Validate a bundle (a folder or .zip of BPMN, DMN and form files) and store it as a new pathway version.
 
     Deploying the same content again changes nothing. A bundle with problems is refused as a whole
     (exit 2), each problem listed with its file, line and element.
@@ -61,12 +61,12 @@ def _startable(deployment) -> str:
     return ", ".join(names)
 
 
-@click.command("programs")
-@click.option("--name", help="Only the versions of this program.")
+@click.command("versions")
+@click.option("--bundle", "name", help="Only the versions of this bundle.")
 @json_option
 @pass_state
-def programs(state, name):
-    """List the deployed program versions and the pathways each can start."""
+def versions(state, name):
+    """List the pathway versions deployed (each bundle's numbered versions) and the pathways each can start."""
     versions = [d for d in state.service().versions() if not name or d.name == name]
     if state.json:
         output.emit_json([output.deployment_dict(d) for d in versions])
@@ -77,4 +77,17 @@ def programs(state, name):
                       "nothing deployed yet; try `carepath deploy PATH`")
 
 
-COMMANDS = [init_db, deploy, programs]
+@click.command("programs")
+@json_option
+@pass_state
+def programs(state):
+    """List the care programs a care team can start for a patient (on their bundle's newest version)."""
+    found = state.service().programs()
+    if state.json:
+        output.emit_json(found)
+        return
+    output.echo_table(["program", "name"], [[p["id"], p["name"]] for p in found],
+                      "no program to start; deploy the pathways first (`carepath deploy pathways/`)")
+
+
+COMMANDS = [init_db, deploy, versions, programs]

@@ -14,8 +14,8 @@ from engine.cli.context import (
     pass_state,
     read_json_object,
 )
-from engine.errors import NotFound
-from engine.time import clock
+from engine.jobs.sweep import TimerSweep
+from engine.service import Conflict, NotFound, now
 
 
 @click.command("run-timers")
@@ -30,33 +30,30 @@ from engine.time import clock
 def run_timers(state, at, limit, watch):
     """Fire every timer that is due, resuming the instances that wait on them."""
     moment = parse_moment(at, "--at")
-    svc = state.service()
+    service = state.service()
     if watch is not None:
         if moment is not None:
             raise click.UsageError("--watch runs on the real clock; it cannot be combined with --at")
-        _watch(svc, watch)
+        _watch(service, watch)
         return
     if moment is None:
-        fired, moment = svc.run_due_timers(limit=limit), clock.now()
+        fired, moment = service.run_due_timers(limit=limit), now()
     else:
-        with clock.use_clock(clock.FrozenClock(moment)):
-            fired = svc.run_due_timers(moment, limit=limit)
+        fired = service.run_timers_as_of(moment, limit=limit)
     if state.json:
         output.emit_json({"fired": fired, "at": output.iso(moment)})
     else:
         click.echo(f"fired {fired} timer(s) due by {output.short(moment)}")
 
 
-def _watch(svc, interval: float) -> None:
-    from engine.jobs.sweep import TimerSweep
-
-    sweep = TimerSweep(svc, interval_seconds=interval)
+def _watch(service, interval: float) -> None:
+    sweep = TimerSweep(service, interval_seconds=interval)
     click.echo(f"sweeping due timers every {interval:g} s; Ctrl-C stops")
     try:
         while True:
             fired = sweep.sweep_once()
             if fired:
-                click.echo(f"{output.short(clock.now())}  fired {fired} timer(s)")
+                click.echo(f"{output.short(now())}  fired {fired} timer(s)")
             if sweep.last_error:
                 click.echo(f"sweep failed: {sweep.last_error}", err=True)
             time.sleep(interval)
@@ -86,12 +83,15 @@ def correlate(state, name, keys, payload_file, sets):
     result = state.service().correlate(name, parse_keys(keys), payload, state.actor)
     if state.json:
         output.emit_json({"message": result.message, "delivered": result.delivered, "started": result.started,
-                          "skipped": result.skipped, "matched": result.matched})
+                          "skipped": result.skipped, "matched": result.matched, "refused": result.refused})
     else:
         for ids, what in ((result.delivered, "delivered to"), (result.started, "started"),
                           (result.skipped, "skipped, not running (suspended or in error):")):
             if ids:
                 click.echo(f"message '{name}' {what} instance(s) {_ids(ids)}")
+    if result.refused and not (result.delivered or result.started or result.skipped):
+        click.echo(f"error: message '{name}' started nothing: {result.refused}", err=True)
+        click.get_current_context().exit(Conflict.exit_code)
     if not (result.delivered or result.started or result.skipped):
         click.echo(f"error: no instance waits for message '{name}' with these keys, and no pathway starts "
                    "with it", err=True)

@@ -5,7 +5,7 @@ import click
 
 from engine.cli import output
 from engine.cli.context import data_options, json_option, pass_state, read_data
-from engine.models import InstanceStatus
+from engine.service import InstanceStatus
 
 INSTANCE_HEADERS = ["id", "patient", "program", "status", "started", "updated", "started by"]
 
@@ -41,9 +41,9 @@ def echo_status(view) -> None:
 @pass_state
 def start(state, program, patient_id, data_file, sets):
     """Start PROGRAM (a pathway id or name, or a bundle with one startable pathway) for a patient."""
-    svc = state.service()
-    instance = svc.start(program, patient_id, read_data(data_file, sets), state.actor)
-    view = svc.instance(instance.id)
+    service = state.service()
+    instance = service.start(program, patient_id, read_data(data_file, sets), state.actor)
+    view = service.instance(instance.id)
     if state.json:
         output.emit_json(view_dict(view))
     else:
@@ -179,4 +179,18 @@ def retry(state, instance_id, upgrade, data_file, sets):
         click.echo(f"  error at {output.error_text(result.error)}")
 
 
-COMMANDS = [start, instances, instance, suspend, resume, terminate, retry]
+@click.command("migrate")
+@click.argument("instance_id", type=int)
+@json_option
+@pass_state
+def migrate(state, instance_id):
+    """Move an open instance onto the newest pathway version of its bundle, where it stands (refused, naming
+    them, when a task it is at no longer exists there)."""
+    result = state.service().migrate(instance_id, state.actor)
+    if state.json:
+        output.emit_json(output.instance_dict(result))
+        return
+    click.echo(f"instance {instance_id} moved to pathway version {result.deployment_id}; it is {result.status}")
+
+
+COMMANDS = [start, instances, instance, suspend, resume, terminate, retry, migrate]

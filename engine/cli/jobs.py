@@ -9,20 +9,17 @@ import click
 
 from engine.cli import output
 from engine.cli.context import json_option, pass_state
-from engine.cli.settings import DATABASE_ENV, instance_folder
-from engine.errors import InvalidInput
+from engine.config import BROKER_ENV, DATABASE_ENV
+from engine.jobs import notify as notifications
+from engine.service import InvalidInput
 
 PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": ["-h", "--help"]}
 
 
 def _celery(state):
-    from engine.jobs.celery_app import make_celery
-    from engine.jobs.config import BROKER_ENV, JobSettings
+    from engine.jobs.celery_app import make_celery  # Celery is imported only for these commands
 
-    try:
-        settings = JobSettings.from_env()
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+    settings = state.settings.jobs
     if not settings.broker_url:
         raise InvalidInput(f"no broker: set {BROKER_ENV}=redis://... or amqp://... (without one, background "
                            "work runs in-process in `carepath serve`, or `carepath run-timers --watch`)")
@@ -47,7 +44,7 @@ def worker(state, concurrency, loglevel, beat, celery_args):
     if concurrency:
         argv.append(f"--concurrency={concurrency}")
     if beat:
-        argv += ["--beat", "--schedule", str(_schedule_file())]
+        argv += ["--beat", "--schedule", str(_schedule_file(state))]
     app.worker_main(argv + list(celery_args))
 
 
@@ -61,11 +58,11 @@ def beat(state, loglevel, celery_args):
     Run exactly one beat per cluster. Other arguments go to `celery beat` as they are.
     """
     app, _settings = _celery(state)
-    app.start(["beat", f"--loglevel={loglevel}", "--schedule", str(_schedule_file()), *celery_args])
+    app.start(["beat", f"--loglevel={loglevel}", "--schedule", str(_schedule_file(state)), *celery_args])
 
 
-def _schedule_file():
-    folder = instance_folder()
+def _schedule_file(state):
+    folder = state.settings.home
     folder.mkdir(parents=True, exist_ok=True)
     return folder / "celerybeat-schedule"
 
@@ -77,31 +74,17 @@ def _schedule_file():
 @pass_state
 def notify(state, digest, day):
     """Plan the notifications due now (reminders, escalations; or the digest) and send them from here."""
-    from engine.jobs.config import worker_name
-    from engine.notifications import Notifier
-    from engine.notifications.config import SettingsInvalid
-
-    try:
-        notifier = Notifier.from_env(state.service().db)
-    except (SettingsInvalid, ValueError) as exc:
-        raise InvalidInput(str(exc)) from None
-    if notifier is None:
-        raise InvalidInput("no SMTP server: set CAREPATH_SMTP_HOST (and _PORT, _TLS, _SENDER)")
-    if digest:
+    chosen = None
+    if digest and day:
         try:
-            chosen = date.fromisoformat(day) if day else None
+            chosen = date.fromisoformat(day)
         except ValueError:
             raise InvalidInput(f"--day expects YYYY-MM-DD, got {day!r}") from None
-        ids = notifier.plan_digests(chosen)
-    else:
-        ids = notifier.plan_due()
-    owner = worker_name()
-    outcomes = {i: notifier.send(i, owner) for i in ids}
-    counts = {k: sum(1 for v in outcomes.values() if v == k) for k in ("sent", "retry", "failed", "skipped")}
+    counts = notifications.send_now(state.service(), state.settings, digest, chosen)
     if state.json:
-        output.emit_json({"planned": len(ids), **counts})
+        output.emit_json(counts)
     else:
-        click.echo(f"planned {len(ids)} notification(s): {counts['sent']} sent, {counts['retry']} to retry, "
+        click.echo(f"planned {counts['planned']} notification(s): {counts['sent']} sent, {counts['retry']} to retry, "
                    f"{counts['failed']} failed")
 
 

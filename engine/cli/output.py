@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 import click
 
-from engine.time import clock
+from engine.service import now as clock_now
 
 
 # ------------------------------------------------------------------------------------------ printing
@@ -78,7 +78,7 @@ def relative(moment: datetime | None, now: datetime | None = None, past: str = "
     """'in 3 days', '2 h overdue' (or '2 h ago' with past='ago'), 'now'."""
     if moment is None:
         return "-"
-    seconds = (utc(moment) - (now or clock.now())).total_seconds()
+    seconds = (utc(moment) - (now or clock_now())).total_seconds()
     if abs(seconds) < 60:
         return "now"
     if seconds > 0:
@@ -145,7 +145,7 @@ def task_row(t, now=None) -> list:
 
 
 def echo_tasks(tasks, empty="no tasks") -> None:
-    now = clock.now()
+    now = clock_now()
     echo_table(TASK_HEADERS, [task_row(t, now) for t in tasks], empty)
 
 
@@ -171,3 +171,13 @@ def error_text(error: dict | None) -> str:
     if error.get("error_line"):
         text += f"\n    {error['error_line']}"
     return text
+
+
+def display_url(url: str) -> str:
+    """A database URL without its password, for messages."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL is shown as given; the engine will complain
+        return url

@@ -6,9 +6,7 @@ import click
 from engine.cli import output
 from engine.cli.context import data_options, json_option, parse_moment, pass_state, read_data
 from engine.demo.answers import choices_of, resolve, type_of
-from engine.errors import InvalidInput
-from engine.models import TaskStatus
-from engine.models.inbox import PRIORITIES
+from engine.service import PRIORITIES, InboxQuery, InvalidInput, TaskStatus
 
 STATUSES = (TaskStatus.OPEN, TaskStatus.CLAIMED, TaskStatus.COMPLETED, TaskStatus.CANCELLED)
 SORTS = ("due", "priority", "created", "patient")
@@ -47,7 +45,7 @@ def parse_priority(text: str | None) -> int | None:
               help="Comma list of open, claimed, completed, cancelled; or all.")
 @click.option("--priority", help="At least this priority: low, normal, high, urgent (or a number).")
 @click.option("--due-before", help="Due before this ISO date-time.")
-@click.option("--due-after", help="Due at or after this ISO date-time.")
+@click.option("--due-from", help="Due at or after this ISO date-time.")
 @click.option("--completed-by", help="Only tasks completed by this user.")
 @click.option("--sort", type=click.Choice(SORTS), default="due", show_default=True)
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
@@ -55,28 +53,26 @@ def parse_priority(text: str | None) -> int | None:
 @json_option
 @pass_state
 def tasks(state, mine, roles, overdue, patient_id, program, instance_id, status, priority, due_before,
-          due_after, completed_by, sort, limit, page):
+          due_from, completed_by, sort, limit, page):
     """List inbox tasks (by default every open or claimed task, soonest due first)."""
-    from engine.read.instance_views import TaskFilter
-
-    f = TaskFilter(
-        assignee=state.actor.name if mine else None, roles=list(roles) or None, status=parse_statuses(status),
+    q = InboxQuery(
+        assignee=state.actor.name if mine else None, roles=tuple(roles), status=tuple(parse_statuses(status)),
         overdue=overdue, patient_id=patient_id, program=program, instance_id=instance_id,
         priority_at_least=parse_priority(priority), due_before=parse_moment(due_before, "--due-before"),
-        due_after=parse_moment(due_after, "--due-after"), completed_by=completed_by, sort=sort, limit=limit,
-        offset=(page - 1) * limit,
+        due_from=parse_moment(due_from, "--due-from"), completed_by=completed_by, sort=sort,
+        descending=False, page=page, page_size=limit,
     )
-    svc = state.service()
-    found, total = svc.tasks(f), svc.count_tasks(f)
+    result = state.service().inbox(q)
+    found, total = result.tasks, result.total
     if state.json:
         output.emit_json({"tasks": [output.task_dict(t) for t in found], "total": total, "page": page,
                           "limit": limit})
         return
     output.echo_tasks(found, "no tasks match" if total else "no tasks")
     if found and (total > len(found) or page > 1):
-        first = f.offset + 1
-        click.echo(f"\n{first}-{f.offset + len(found)} of {total}; --page {page + 1} for more"
-                   if f.offset + len(found) < total else f"\n{first}-{f.offset + len(found)} of {total}")
+        first = q.offset + 1
+        click.echo(f"\n{first}-{q.offset + len(found)} of {total}; --page {page + 1} for more"
+                   if q.offset + len(found) < total else f"\n{first}-{q.offset + len(found)} of {total}")
 
 
 @click.group("task")
@@ -90,9 +86,9 @@ def task():
 @pass_state
 def show(state, task_id):
     """A task's details and the fields its form asks for."""
-    svc = state.service()
-    row = svc.task(task_id)
-    schema = svc.task_form(task_id)
+    service = state.service()
+    row = service.task(task_id)
+    schema = service.task_form(task_id)
     if state.json:
         output.emit_json({**output.task_dict(row), "documentation": row.documentation, "form": schema})
         return
@@ -141,13 +137,13 @@ def claim(state, task_id):
     _done(state, row, f"task {row.id} ({row.title}) claimed by {row.assignee}")
 
 
-@click.command("unclaim")
+@click.command("release")
 @click.argument("task_id", type=int)
 @json_option
 @pass_state
-def unclaim(state, task_id):
-    """Give a claimed task back to its role queue."""
-    row = state.service().unclaim(task_id, state.actor)
+def release(state, task_id):
+    """Give a claimed task back to its role's queue."""
+    row = state.service().release(task_id, state.actor)
     _done(state, row, f"task {row.id} ({row.title}) is back in the {row.role or 'open'} queue")
 
 
@@ -157,7 +153,7 @@ def unclaim(state, task_id):
 @json_option
 @pass_state
 def assign(state, task_id, assignee):
-    """Give a task to a colleague (user name ASSIGNEE)."""
+    """Give a task to a colleague (user name ASSIGNEE), who must hold the task's role."""
     row = state.service().assign(task_id, assignee, state.actor)
     _done(state, row, f"task {row.id} ({row.title}) assigned to {row.assignee}")
 
@@ -167,13 +163,15 @@ def assign(state, task_id, assignee):
 @data_options
 @click.option("--clear", "cleared", multiple=True, metavar="FIELD",
               help="Take an earlier answer to this form's FIELD out of the task's data (repeatable).")
+@click.option("--minutes", metavar="N", help="Minutes of clinical staff time spent on the task (when its form "
+                                               "does not ask for them itself).")
 @json_option
 @pass_state
-def complete(state, task_id, data_file, sets, cleared):
+def complete(state, task_id, data_file, sets, cleared, minutes):
     """Submit a task's form data (checked against its form) and run the pathway on."""
-    svc = state.service()
-    row = svc.complete(task_id, read_data(data_file, sets), state.actor, cleared)
-    view = svc.instance(row.instance_id)
+    service = state.service()
+    row = service.complete(task_id, read_data(data_file, sets), state.actor, cleared, minutes=minutes)
+    view = service.instance(row.instance_id)
     if state.json:
         next_tasks = [output.task_dict(t) for t in view.tasks if t.status in TaskStatus.ACTIVE]
         output.emit_json({"task": output.task_dict(row), "instance": output.instance_dict(view.instance),
@@ -188,4 +186,4 @@ def complete(state, task_id, data_file, sets, cleared):
         output.echo_tasks(following)
 
 
-COMMANDS = [tasks, task, claim, unclaim, assign, complete]
+COMMANDS = [tasks, task, claim, release, assign, complete]

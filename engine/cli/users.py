@@ -5,14 +5,14 @@ import sys
 
 import click
 
-from engine.care import roles as role_catalogue
 from engine.cli import output
 from engine.cli.context import json_option, pass_state
-from engine.errors import InvalidInput
+from engine.service import InvalidInput
+from engine.service import roles as role_catalogue
 
 
 def _user_dict(user) -> dict:
-    return {"username": user.username, "name": user.display_name, "email": user.email, "roles": user.roles,
+    return {"username": user.username, "name": user.display_name, "email": user.email, "roles": list(user.roles),
             "active": user.active, "last_sign_in_at": user.last_sign_in_at, "locked_until": user.locked_until}
 
 
@@ -47,15 +47,11 @@ def users():
 @pass_state
 def add(state, username, role_names, display_name, email, password_stdin):
     """Add a user (asks for the password twice unless --password-stdin)."""
-    from engine.care import accounts
-
-    wanted = accounts.check_roles(_split_roles(role_names))
-    name = accounts.check_username(username)
+    service = state.service()
+    service.check_new_user(username, _split_roles(role_names))  # refused before the password is asked for
     password = _read_password(password_stdin)
-    with state.database().transaction() as session:
-        user = accounts.create_user(session, name, password, wanted, display_name=display_name, email=email,
-                                    by=state.actor.name)
-        result = _user_dict(user)
+    result = _user_dict(service.add_user(username, password, _split_roles(role_names), state.actor,
+                                         display_name=display_name, email=email))
     if state.json:
         output.emit_json(result)
     else:
@@ -68,12 +64,7 @@ def add(state, username, role_names, display_name, email, password_stdin):
 @pass_state
 def list_(state, role):
     """List users, their roles and their last sign-in."""
-    from engine.care import accounts
-
-    if role:
-        accounts.check_roles([role])
-    with state.database().transaction() as session:
-        rows = [_user_dict(u) for u in accounts.list_users(session, role)]
+    rows = [_user_dict(u) for u in state.service().users(role)]
     if state.json:
         output.emit_json(rows)
         return
@@ -92,15 +83,13 @@ def list_(state, role):
 @pass_state
 def roles(state, username, added, removed, replaced):
     """Show a user's roles, or change them."""
-    from engine.care import accounts
-
-    with state.database().transaction() as session:
-        user = accounts.get_user(session, username)
-        if replaced is not None or added or removed:
-            wanted = _split_roles([replaced]) if replaced is not None else list(user.roles)
-            wanted = [r for r in wanted + _split_roles(added) if r not in _split_roles(removed)]
-            user = accounts.set_roles(session, username, wanted, by=state.actor.name)
-        result = {"username": user.username, "roles": user.roles}
+    service = state.service()
+    if replaced is not None or added or removed:
+        user = service.change_roles(username, state.actor, add=_split_roles(added), remove=_split_roles(removed),
+                                    replace=_split_roles([replaced]) if replaced is not None else None)
+    else:
+        user = service.user(username)
+    result = {"username": user.username, "roles": list(user.roles)}
     if state.json:
         output.emit_json(result)
     else:
@@ -113,19 +102,14 @@ def roles(state, username, added, removed, replaced):
 @pass_state
 def passwd(state, username, password_stdin):
     """Set a user's password (and unlock the account)."""
-    from engine.care import accounts
-
-    password = _read_password(password_stdin)
-    with state.database().transaction() as session:
-        accounts.set_password(session, username, password, by=state.actor.name)
+    service = state.service()
+    service.user(username)  # an unknown user is named before the password is asked for
+    service.set_password(username, _read_password(password_stdin), state.actor)
     click.echo(f"password set for {username}")
 
 
 def _set_active(state, username: str, active: bool) -> None:
-    from engine.care import accounts
-
-    with state.database().transaction() as session:
-        accounts.set_active(session, username, active, by=state.actor.name)
+    state.service().set_active(username, active, state.actor)
     click.echo(f"{username} {'enabled' if active else 'disabled'}")
 
 

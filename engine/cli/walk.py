@@ -8,47 +8,13 @@ from pathlib import Path
 
 import click
 
-from engine.cli import output, settings
+from engine.cli import output
 from engine.cli.context import json_option, open_tasks, pass_state
 from engine.cli.deploy import deploy_result_dict
 from engine.cli.instances import view_dict
+from engine.demo.pathways import choose_bundle, default_pathways, first_startable
 from engine.demo.tasks import complete_with_answers
-from engine.deploy.bundle import wanted
-from engine.errors import InvalidState, NotFound
-from engine.models import InstanceStatus, TaskStatus
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-FALLBACK = REPO_ROOT / "tests" / "fixtures" / "bpmn" / "review_loop"
-BUNDLE_NAME = "carepath-pathways"
-
-
-def default_pathways() -> Path:
-    local = Path("pathways")
-    return local if local.is_dir() else REPO_ROOT / "pathways"
-
-
-def has_bpmn(folder: Path) -> bool:
-    if not folder.is_dir():
-        return False
-    return any(p.suffix.lower() == ".bpmn" and wanted(p.relative_to(folder).as_posix()) for p in folder.rglob("*"))
-
-
-def choose_bundle(folder: Path) -> tuple[Path, str | None, str | None]:
-    """(what to deploy, bundle name, a note for the user)."""
-    if has_bpmn(folder):
-        return folder, BUNDLE_NAME, None
-    if has_bpmn(FALLBACK):
-        return FALLBACK, None, f"{folder} has no .bpmn file yet; using the test pathway {FALLBACK.name} instead"
-    raise NotFound(f"nothing to run: {folder} has no .bpmn file and the fallback pathway {FALLBACK} is "
-                   "missing; pass --pathways FOLDER with a bundle")
-
-
-def first_startable(deployment) -> dict:
-    startable = [p for p in deployment.processes if p.get("startable")]
-    plain = [p for p in startable if not p.get("message_start_events") and not p.get("timer_start")]
-    if not (plain or startable):
-        raise NotFound(f"{deployment.label} has no pathway that can be started")
-    return (plain or startable)[0]
+from engine.service import InstanceStatus, InvalidState, TaskStatus
 
 
 @click.command("walk")
@@ -68,27 +34,27 @@ def walk(state, pathways_path, patient_id, max_steps):
     pathway ends or waits only for time or messages.
     """
     say = (lambda *_a, **_k: None) if state.json else click.echo
-    svc, actor = state.service(), state.actor
-    summary: dict = {"database": settings.display_url(state.url), "steps": []}
+    service, actor = state.service(), state.actor
+    summary: dict = {"database": output.display_url(state.url), "steps": []}
 
-    summary["revision"] = svc.init_db()
+    summary["revision"] = service.init_db()
     say(f"1. database ready: {summary['database']}")
     source, name, note = choose_bundle(pathways_path or default_pathways())
     if note:
         say(f"   note: {note}")
-    result = svc.deploy(source, actor, name=name)
+    result = service.deploy(source, actor, name=name)
     summary["deploy"] = deploy_result_dict(result)
     say(f"2. {result.message}")
     process = first_startable(result.deployment)
-    instance = svc.start(process["id"], patient_id, None, actor)
+    instance = service.start(process["id"], patient_id, None, actor)
     say(f"3. started {instance.program} (instance {instance.id}) for patient {patient_id}, as {actor.name}")
     say("\ninbox:")
     if not state.json:
-        output.echo_tasks(open_tasks(svc, instance.id), "  (empty)")
+        output.echo_tasks(open_tasks(service, instance.id), "  (empty)")
 
     visits: Counter = Counter()
     while True:
-        view = svc.instance(instance.id)
+        view = service.instance(instance.id)
         pending = [t for t in view.tasks if t.status in TaskStatus.ACTIVE]
         if view.instance.status != InstanceStatus.RUNNING or not pending:
             break
@@ -96,7 +62,7 @@ def walk(state, pathways_path, patient_id, max_steps):
             say(f"\nstopped after {max_steps} steps (--max-steps); the instance is still running")
             break
         task = pending[0]
-        data = complete_with_answers(svc, task, actor, visits[task.element_id])
+        data = complete_with_answers(service, task, actor, visits[task.element_id])
         visits[task.element_id] += 1
         summary["steps"].append({"task": task.id, "title": task.title, "role": task.role, "data": data})
         say(f"\nstep {len(summary['steps'])}: task {task.id} '{task.title}' ({task.role or 'anyone'}) "

@@ -15,16 +15,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 
-from engine.care import accounts, patients, timers
-from engine.care.actors import Actor
-from engine.care.patients import PatientInput
-from engine.care.task_forms import FormInvalid
 from engine.demo.plans import care_plan
 from engine.demo.profiles import assign_programs, screening_answers
 from engine.demo.tasks import complete_with_answers
-from engine.errors import CarepathError
-from engine.models import InstanceStatus, TaskStatus
+from engine.service import Actor, CarepathError, FormInvalid, InstanceStatus, PatientInput, TaskStatus
 from engine.time import clock
+
+DEMO = Actor.system_actor("demo")
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +61,11 @@ class DemoSummary:
 
 
 def seed_users(service, summary: DemoSummary) -> None:
-    with service.db.transaction() as s:
-        existing = {u.username for u in accounts.list_users(s)}
-        for username, name, roles in USERS:
-            if username not in existing:
-                accounts.create_user(s, username, PASSWORD, roles, display_name=name,
-                                     email=f"{username}@carepath.example", by="demo")
-            summary.users.append(username)
+    existing = {u.username for u in service.users()}
+    for username, name, roles in USERS:
+        if username not in existing:
+            service.add_user(username, PASSWORD, roles, DEMO, display_name=name, email=f"{username}@carepath.example")
+        summary.users.append(username)
 
 
 def _years_before(day: date, years: int) -> date:
@@ -102,13 +97,13 @@ def seed_patients(service, count: int, summary: DemoSummary, seed: int = 7) -> l
     ids = []
     today = clock.now().date()
     registered = clock.FrozenClock(clock.now() - timedelta(days=90))
-    with clock.use_clock(registered), service.db.transaction() as s:
+    with clock.use_clock(registered):
         for n in range(count):
             fields = _patient_fields(fake, rng, n, today)
-            if patients.patients_by_id(s, [fields.mrn]):
+            if service.patients_by_id([fields.mrn]):
                 ids.append(fields.mrn)
                 continue
-            ids.append(patients.add_patient(s, fields, by="demo").id)
+            ids.append(service.add_patient(fields, DEMO).id)
     summary.patients = len(ids)
     return ids
 
@@ -124,10 +119,9 @@ def _complete(service, task, actor: Actor, visit: int, profile: dict) -> None:
     if "minutes_spent" in props:  # care programs bill by the month's minutes: 5 to 25 per task
         overrides["minutes_spent"] = 5 + (task.id * 7) % 21
     if "plan_problems" in props:  # a care plan that reads like one
-        with service.db.transaction() as s:
-            patient = patients.patients_by_id(s, [task.patient_id]).get(task.patient_id)
-            conditions = patient.condition_names if patient else []
-            provider = patient.primary_care_provider if patient else None
+        patient = service.patients_by_id([task.patient_id]).get(task.patient_id)
+        conditions = patient.condition_names if patient else []
+        provider = patient.primary_care_provider if patient else None
         overrides |= care_plan(conditions, clock.now().date(), provider)
     complete_with_answers(service, task, actor, visit, overrides, schema=schema)
 
@@ -149,8 +143,7 @@ def advance(service, instance_id: int, steps: int, by_role: dict[str, Actor], su
             frozen.set(due + timedelta(minutes=1))
             # this instance's timers only: another patient's, fired at this patient's simulated time, would
             # land in that patient's history after their present-day events
-            with service.transaction(f"fire the timers of instance {instance_id}") as s:
-                timers.fire_due(s, service.runtime, instance_id, frozen.now())
+            service.fire_instance_timers(instance_id, frozen.now())
             continue
         task = pending[0]
         try:
@@ -180,9 +173,8 @@ def seed_programs(service, patient_ids: list[str], summary: DemoSummary, seed: i
     mix = [(program, share) for program, share in PROGRAM_MIX if program in available]
     if not mix:
         return
-    with service.db.transaction() as s:
-        found = patients.patients_by_id(s, patient_ids)
-        conditions = [found[i].condition_names for i in patient_ids]
+    found = service.patients_by_id(patient_ids)
+    conditions = [found[i].condition_names for i in patient_ids]
     programs = assign_programs(conditions, mix)
     for patient_id, program in zip(patient_ids, programs):
         if service.instances(patient_id=patient_id):
@@ -210,12 +202,10 @@ def _start(service, program: str, patient_id: str, rng: random.Random, summary: 
                 "diagnoses": ["Heart failure exacerbation"], "complexity": rng.choice(["moderate", "high"]),
                 "medications": [{"name": "Furosemide", "dose": "40 mg"}]})
             return result.started[0] if result.started else None
-        with service.db.transaction() as s:
-            patient = patients.get_patient(s, patient_id)
-            data = {"chronic_conditions": list(patient.conditions or []),
-                    "lace_inputs": {"length_of_stay_days": rng.randint(0, 9),
-                                    "emergent_admission": rng.random() < 0.5,
-                                    "charlson_index": rng.randint(0, 5), "ed_visits_6_months": rng.randint(0, 4)}}
+        patient = service.patient(patient_id)
+        data = {"chronic_conditions": list(patient.conditions or []),
+                "lace_inputs": {"length_of_stay_days": rng.randint(0, 9), "emergent_admission": rng.random() < 0.5,
+                                "charlson_index": rng.randint(0, 5), "ed_visits_6_months": rng.randint(0, 4)}}
         return service.start(program, patient_id, data, Actor.person("carl", "care_manager")).id
     except CarepathError as exc:
         summary.errors.append(f"{patient_id} {program}: {exc.message}")
@@ -238,6 +228,12 @@ DEMO_HOUR = time(15, 0, tzinfo=timezone.utc)  # a demo "as of" a date is seen at
 def reference_moment(day: date | None = None) -> datetime:
     """The demo's present: `day` at a fixed time (so the same date gives the same demo), or now."""
     return datetime.combine(day, DEMO_HOUR) if day is not None else clock.now()
+
+
+def keep_time_from(present: datetime) -> None:
+    """From now on this process's engine clock starts at the demo's moment and runs on from there (a demo
+    served as of another date)."""
+    clock.set_clock(clock.OffsetClock.starting_at(present))
 
 
 def seed_demo(service, patient_count: int, present: datetime, seed: int = 7) -> DemoSummary:

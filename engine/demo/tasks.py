@@ -5,7 +5,7 @@ from engine.care.task_forms import FormInvalid, field_names
 from engine.demo.answers import answers, find_property, sample
 
 
-def complete_with_answers(svc, task, actor, visit: int, overrides: dict | None = None,
+def complete_with_answers(service, task, actor, visit: int, overrides: dict | None = None,
                           schema: dict | None = None) -> dict:
     """Complete `task` with answers built from its form (`schema`, looked up when not given) around `overrides`
     (the demo's steering: those the form has a field for are kept, and what the form's conditions ask for once
@@ -13,12 +13,12 @@ def complete_with_answers(svc, task, actor, visit: int, overrides: dict | None =
     required, or an override it refused, gets the form's own answer) and leaves out any other field it
     refused. Returns the data that completed the task; FormInvalid when the second try fails too."""
     if schema is None:
-        schema = svc.task_form(task.id)
+        schema = service.task_form(task.id)
     overrides = overrides or {}
     known = field_names(schema)
     data = answers(schema, visit=visit, given={name: value for name, value in overrides.items() if name in known})
     try:
-        svc.complete(task.id, data, actor)
+        service.complete(task.id, data, actor)
         return data
     except FormInvalid as exc:
         fixed = dict(data)
@@ -30,5 +30,5 @@ def complete_with_answers(svc, task, actor, visit: int, overrides: dict | None =
                 fixed.pop(name, None)
         if fixed == data:
             raise
-    svc.complete(task.id, fixed, actor)
+    service.complete(task.id, fixed, actor)
     return fixed

@@ -11,38 +11,24 @@ import ast
 import json
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from jsonschema.validators import Draft202012Validator, validator_for
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from engine.deploy import bundle as bundle_limits
+from engine.deploy import form_schemas
 from engine.deploy.bundle import Bundle, too_big
+from engine.deploy.bundle_xml import NS, BundleIndex, XmlDoc, is_executable, q
 from engine.errors import Problem
 
-if TYPE_CHECKING:
-    from engine.deploy.parsing import BundleIndex, XmlDoc
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
 FORM_PROPERTIES = ("formJsonSchemaFilename", "formUiSchemaFilename")
-OPTIONS_FROM_TASK_DATA = "options_from_task_data_var:"
 FLOW_NODES = ("task userTask manualTask scriptTask serviceTask sendTask receiveTask businessRuleTask callActivity "
               "subProcess transaction adHocSubProcess startEvent endEvent intermediateCatchEvent intermediateThrowEvent "
               "boundaryEvent exclusiveGateway inclusiveGateway parallelGateway eventBasedGateway").split()
 DIALECT_HINTS = ((("${", "#{"), "; JUEL (Camunda 7) is not supported, write Python"),
                  ("=", "; FEEL (Camunda 8) is not supported, write Python"))
 ISO_LITERAL = re.compile(r"^(R\d*/\S+|P(?=[\dT.,YMWDHS]*\d)[\dT.,YMWDHS]+|\d{4}-\d\d-\d\d([T ]\S*)?|\d{4}-?W\d\d-?\d(T\S*)?)$")
-
-
-def q(tag: str) -> str:
-    return f"{{{BPMN_NS}}}{tag}"
-
-
-def is_executable(proc) -> bool:
-    return proc.get("isExecutable", "true") == "true"
 
 
 def problem(doc: XmlDoc, el, message: str, line: int | None = None) -> Problem:
@@ -380,25 +366,16 @@ def check_form_file(path: str, content: bytes, ui: bool) -> list[Problem]:
 
 def check_json_schema(path: str, schema: dict) -> list[Problem]:
     """Valid JSON Schema, draft 2020-12 unless `$schema` says otherwise; SpiffArena's
-    "options_from_task_data_var:NAME" placeholders are accepted (a normalised copy is checked)."""
+    "options_from_task_data_var:NAME" placeholders are accepted (read as any answer)."""
     dialect = schema.get("$schema")
     cls = validator_for(schema, default=None) if dialect else Draft202012Validator
     if cls is None:
         return [Problem(path, f'unknown "$schema" {dialect!r}: use draft 2020-12 or draft-07')]
     meta = cls(cls.META_SCHEMA)
-    errors = sorted(meta.iter_errors(_normalise(schema)), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(meta.iter_errors(form_schemas.resolve(schema)), key=lambda e: list(map(str, e.absolute_path)))
     return [Problem(path, f"not valid JSON Schema ({cls.__name__}) at /{'/'.join(map(str, e.absolute_path))}: "
                           f"{e.message}") for e in errors[:10]]
 
-
-def _normalise(value):
-    if isinstance(value, dict):
-        return {k: _normalise(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_normalise(v) for v in value]
-    if isinstance(value, str) and value.startswith(OPTIONS_FROM_TASK_DATA):
-        return {}
-    return value
 
 
 def diagram_warnings(index: BundleIndex) -> list[Problem]:

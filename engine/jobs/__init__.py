@@ -12,25 +12,13 @@ CELERY_BROKER_URL is set (`celery_app`, `carepath worker`, `carepath beat`). Eit
 
 The broker only rings bells: a lost bell (a broker restarted empty) or an abandoned job (a worker killed) is
 rung again by the next sweep once its mark or lease has run out.
+
+A caller of the engine like the CLI: the domain work goes through the service (`engine.service`); this package
+keeps only its own tables (the job queue). Celery is imported only where a broker is used.
 """
 from __future__ import annotations
 
-__all__ = ["Background", "Envelope", "JobSettings"]
+from engine.jobs.background import Background
+from engine.jobs.envelope import Envelope
 
-
-def __getattr__(name: str):
-    # lazy: engine.notifications and engine.service import parts of this package; Celery is imported only
-    # by celery_app
-    if name == "Background":
-        from engine.jobs.background import Background
-
-        return Background
-    if name == "Envelope":
-        from engine.jobs.envelope import Envelope
-
-        return Envelope
-    if name == "JobSettings":
-        from engine.jobs.config import JobSettings
-
-        return JobSettings
-    raise AttributeError(name)
+__all__ = ["Background", "Envelope"]

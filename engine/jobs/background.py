@@ -5,12 +5,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from engine.config import JobSettings, Settings
 from engine.errors import Conflict, InvalidInput
-from engine.jobs import queue
-from engine.jobs.config import JobSettings
+from engine.jobs import queue, work
 from engine.jobs.context import JobContext
 from engine.jobs.envelope import Envelope
-from engine.jobs.executors import InProcessExecutor, make_executor
+from engine.jobs.executors import CeleryExecutor, InProcessExecutor
+from engine.jobs.inprocess import InProcessScheduler
+from engine.notifications import Notifier
 
 _DEFAULT = object()
 
@@ -32,16 +34,34 @@ class Background:
     """Submit background jobs and run the periodic work: on Celery when CELERY_BROKER_URL is set, else on
     threads of this process (`start()` starts the in-process scheduler then)."""
 
-    def __init__(self, pathways, settings: JobSettings | None = None, *, executor=None, notifier=_DEFAULT,
+    def __init__(self, service, settings: JobSettings | None = None, *, executor=None, notifier=_DEFAULT,
                  app=None):
-        from engine.notifications import Notifier
-
-        settings = settings or JobSettings.from_env()
-        if notifier is _DEFAULT:
-            notifier = Notifier.from_env(pathways.db)
-        self.ctx = JobContext(pathways, settings, notifier=notifier)
-        self.ctx.executor = executor or make_executor(self.ctx, app)
+        """`settings` and the notifier default to what the environment says (engine.config); `app`: the Celery
+        app to send bells with (one is made from the settings when a broker is configured)."""
+        if settings is None or notifier is _DEFAULT:
+            everything = Settings.from_env()
+            settings = settings or everything.jobs
+            if notifier is _DEFAULT:
+                notifier = Notifier.from_settings(service.db, everything)
+        self.ctx = JobContext(service, settings, notifier=notifier)
+        self.ctx.executor = executor or self._executor(app)
         self.scheduler = None
+
+    @classmethod
+    def from_settings(cls, service, settings: Settings, **kwargs) -> Background:
+        """Background work as the settings describe it: their job settings, and e-mail when SMTP is set."""
+        return cls(service, settings.jobs, notifier=Notifier.from_settings(service.db, settings), **kwargs)
+
+    def _executor(self, app):
+        """Celery when a broker is configured, else a thread of this process."""
+        settings = self.ctx.settings
+        if not settings.broker_url:
+            return InProcessExecutor(lambda envelope: work.execute(self.ctx, envelope))
+        if app is None:
+            from engine.jobs.celery_app import make_celery  # Celery is imported only when a broker is used
+
+            app = make_celery(settings)
+        return CeleryExecutor(app, settings.queue)
 
     @property
     def in_process(self) -> bool:
@@ -50,14 +70,12 @@ class Background:
     # ------------------------------------------------------------------------------------------ jobs
     def submit(self, kind: str, payload: dict, key: str | None = None) -> int:
         """Store a job and ring for it; returns its id. The same `key` twice stores and runs it once."""
-        from engine.jobs.work import HANDLERS
-
-        if kind not in HANDLERS:
-            raise InvalidInput(f"unknown kind of background job {kind!r}; known: {', '.join(sorted(HANDLERS))}")
+        if kind not in work.HANDLERS:
+            raise InvalidInput(f"unknown kind of background job {kind!r}; known: {', '.join(sorted(work.HANDLERS))}")
         key = key or f"{kind}:{uuid.uuid4().hex}"
         mark = self.ctx.seconds("redispatch_seconds")
         try:
-            with self.ctx.pathways.transaction(f"queue {kind}") as session:
+            with self.ctx.service.transaction(f"queue {kind}") as session:
                 job, new = queue.add(session, kind, payload, key, self.ctx.now(), mark)
                 job_id = job.id
         except Conflict:  # the same key submitted concurrently: the other one stored it
@@ -71,9 +89,7 @@ class Background:
                   actor: str = "messages") -> int:
         """Queue message `name` for the instances whose keys match. `message_id` (the sender's id for the
         message) makes a message sent twice count once."""
-        from engine.care.messages import check_message
-
-        check_message(name, keys, payload)
+        self.ctx.service.check_message(name, keys, payload)
         key = f"message:{message_id}" if message_id else None
         return self.submit("correlate_message", {"name": name, "keys": keys, "payload": payload,
                                                  "actor": actor}, key)
@@ -97,8 +113,6 @@ class Background:
         and workers do the periodic work then)."""
         if not self.in_process:
             return None
-        from engine.jobs.inprocess import InProcessScheduler
-
         if self.scheduler is None:
             self.scheduler = InProcessScheduler(self.ctx, interval_seconds)
         return self.scheduler.start()

@@ -18,13 +18,14 @@ import logging
 from celery import Celery, signals
 from celery.schedules import crontab
 
-from engine.jobs.config import JobSettings
+from engine.config import JobSettings, Settings
+from engine.jobs import process
 from engine.jobs.envelope import Envelope
 from engine.jobs.work import TASKS, execute
 
 
 def make_celery(settings: JobSettings | None = None) -> Celery:
-    settings = settings or JobSettings.from_env()
+    settings = settings or Settings.from_env().jobs
     app = Celery("carepath", broker=settings.broker_url, set_as_current=False)
     app.conf.update(
         task_acks_late=True,
@@ -69,11 +70,9 @@ _quiet_spiffworkflow()
 
 def _register(app: Celery, name: str) -> None:
     def run(message: dict | None = None):
-        from engine.jobs.context import current
-
         # beat sends no envelope: a periodic task gets a fresh one, stamped now
         envelope = Envelope.from_message(message) if message is not None else Envelope.new(name)
-        return execute(current(app), envelope)
+        return execute(process.current(app), envelope)
 
     run.__name__ = run.__qualname__ = name.replace(".", "_")
     # shared=False: each app its own tasks (the default shares them with every app made later)

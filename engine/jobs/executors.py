@@ -8,8 +8,9 @@ from __future__ import annotations
 import logging
 import queue as queue_mod
 import threading
+from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from engine.jobs.envelope import Envelope
 
@@ -47,8 +48,8 @@ class InProcessExecutor:
     name = "in-process"
     schedules = False
 
-    def __init__(self, ctx, threads: int = 1):
-        self.ctx = ctx
+    def __init__(self, run: Callable[[Envelope], Any], threads: int = 1):
+        self.run = run
         self._queue: queue_mod.Queue = queue_mod.Queue()
         self._threads = [threading.Thread(target=self._loop, name=f"carepath-jobs-{i}", daemon=True)
                          for i in range(threads)]
@@ -65,14 +66,12 @@ class InProcessExecutor:
         self._queue.put(envelope)
 
     def _loop(self) -> None:
-        from engine.jobs.work import execute
-
         while True:
             envelope = self._queue.get()
             try:
                 if envelope is None:
                     return
-                execute(self.ctx, envelope)
+                self.run(envelope)
             except Exception as exc:  # a job's failure is its own; the thread goes on
                 log.exception("in-process job %s failed", envelope.task)
                 self.errors.append(f"{envelope.task}: {type(exc).__name__}: {exc}")
@@ -91,13 +90,3 @@ class InProcessExecutor:
             for thread in self._threads:
                 thread.join(10)
 
-
-def make_executor(ctx, app=None):
-    """Celery when a broker is configured (`app`, or one made from the settings), else in-process."""
-    if ctx.settings.broker_url:
-        if app is None:
-            from engine.jobs.celery_app import make_celery
-
-            app = make_celery(ctx.settings)
-        return CeleryExecutor(app, ctx.settings.queue)
-    return InProcessExecutor(ctx)

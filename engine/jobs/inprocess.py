@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 class InProcessScheduler(TimerSweep):
     def __init__(self, ctx: JobContext, interval_seconds: float | None = None):
-        super().__init__(ctx.pathways, interval_seconds or ctx.settings.sweep_seconds)
+        super().__init__(ctx.service, interval_seconds or ctx.settings.sweep_seconds)
         self.ctx = ctx
         self._next_plan = 0.0
         self._digest_day = None

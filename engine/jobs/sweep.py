@@ -14,10 +14,10 @@ log = logging.getLogger(__name__)
 
 
 class TimerSweep:
-    def __init__(self, pathways, interval_seconds: float = 5.0):
+    def __init__(self, service, interval_seconds: float = 5.0):
         if interval_seconds <= 0:
             raise ValueError("the sweep interval must be positive")
-        self.pathways = pathways
+        self.service = service
         self.interval = interval_seconds
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -40,7 +40,7 @@ class TimerSweep:
 
     def work(self) -> int:
         """One sweep's work; returns the timers fired."""
-        return self.pathways.run_due_timers()
+        return self.service.run_due_timers()
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -17,12 +17,10 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
-
 from engine.jobs import queue
 from engine.jobs.context import JobContext
 from engine.jobs.envelope import Envelope
-from engine.models import Instance, InstanceStatus, TimerWait
+from engine.service import Actor
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +61,7 @@ def ring(ctx: JobContext, task_name: str, args: dict | None = None, ttl: float |
 
 def due_timers(ctx: JobContext, cap: int) -> int:
     """How many due timer rows nobody has claimed (at most `cap`): a cheap look before ringing."""
-    now = ctx.now()
-    with ctx.db.transaction() as session:
-        rows = (select(TimerWait.id).join(Instance, Instance.id == TimerWait.instance_id)
-                .where(TimerWait.due_at < now, Instance.status == InstanceStatus.RUNNING,
-                       or_(TimerWait.lease_until.is_(None), TimerWait.lease_until < now))
-                .limit(cap).subquery())
-        return session.scalar(select(func.count()).select_from(rows)) or 0
+    return ctx.service.unclaimed_due_timers(ctx.now(), cap)
 
 
 def drain_timers(ctx: JobContext, budget: float | None = None) -> int:
@@ -78,7 +70,7 @@ def drain_timers(ctx: JobContext, budget: float | None = None) -> int:
     deadline = time.monotonic() + (s.drain_seconds if budget is None else budget)
     fired = 0
     while True:
-        claimed, n = ctx.pathways.fire_due_timers(limit=s.claim_batch, owner=ctx.owner,
+        claimed, n = ctx.service.fire_due_timers(limit=s.claim_batch, owner=ctx.owner,
                                                   lease_seconds=s.timer_lease_seconds)
         fired += n
         if not claimed or time.monotonic() >= deadline:
@@ -93,12 +85,7 @@ def fire_timers(ctx: JobContext, envelope: Envelope) -> int:
 def coming_due(ctx: JobContext, now: datetime, slots: int = 10) -> list[datetime]:
     """When timers come due before the next sweep: one moment per tenth of the sweep interval that has any
     (a timer is fired once its moment has passed, so each moment is the end of its slot)."""
-    horizon = now + ctx.seconds("sweep_seconds")
-    with ctx.db.transaction() as session:
-        moments = session.scalars(
-            select(TimerWait.due_at).join(Instance, Instance.id == TimerWait.instance_id)
-            .where(TimerWait.due_at >= now, TimerWait.due_at < horizon, Instance.status == InstanceStatus.RUNNING)
-            .order_by(TimerWait.due_at).limit(1000)).all()
+    moments = ctx.service.timers_coming_due(now, now + ctx.seconds("sweep_seconds"))
     width = ctx.settings.sweep_seconds / slots
     ends = sorted({now + timedelta(seconds=width * (math.floor((m - now).total_seconds() / width) + 1))
                    for m in moments})
@@ -171,10 +158,8 @@ def run_stored(ctx: JobContext, job_id: int) -> str:
 
 @handler("correlate_message")
 def correlate_message(ctx: JobContext, payload: dict, key: str) -> dict:
-    from engine.care.actors import Actor
-
     actor = Actor.system_actor(payload.get("actor") or "messages")
-    result = ctx.pathways.correlate(payload["name"], payload["keys"], payload.get("payload"), actor,
+    result = ctx.service.correlate(payload["name"], payload["keys"], payload.get("payload"), actor,
                                     idempotency_key=key)
     return {"delivered": result.delivered, "started": result.started, "skipped": result.skipped}
 
@@ -183,9 +168,7 @@ def correlate_message(ctx: JobContext, payload: dict, key: str) -> dict:
 def import_patients(ctx: JobContext, payload: dict, key: str) -> dict:
     """A CSV import (engine.care.patient_imports): each batch of rows commits with the job's progress, so a run
     after a crash goes on from the last batch that committed."""
-    from engine.care import patient_imports as patient_import
-
-    job = patient_import.run_job(ctx.db, int(payload["import_id"]))
+    job = ctx.service.run_patient_import(int(payload["import_id"]))
     if job is None:
         raise RuntimeError(f"patient import {payload['import_id']} failed; see the import's error")
     return {"import_id": job.id, "status": job.status, "added": job.added}

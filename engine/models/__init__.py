@@ -1,4 +1,7 @@
-"""The engine's tables. Queries read these rows; they never unpack serialized workflows."""
+"""The engine's tables (SQLAlchemy 2.0 models; the schema itself comes from the Alembic migrations in
+engine/migrations). Queries read these rows; they never unpack serialized workflows.
+
+Imports nothing of the engine: every other package may use it."""
 from engine.models.account import User, UserRole
 from engine.models.audit import AuditEvent
 from engine.models.base import Base

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models.base import Base
@@ -54,6 +54,8 @@ class InboxTask(Base):
     claimed_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[str | None] = mapped_column(String(200))
+    # someone saved a draft of it: its completion drops the drafts (a completion without any skips the DELETE)
+    has_drafts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     # loaded explicitly (contains_eager) where needed; never lazily, so a listing can't turn into N+1 queries
     instance: Mapped[Instance] = relationship(lazy="raise")  # noqa: F821

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models.base import Base, JsonDoc
@@ -17,13 +17,23 @@ class InstanceStatus:
 
     ALL = (RUNNING, COMPLETED, ERROR, SUSPENDED, TERMINATED)
     ENDED = (COMPLETED, TERMINATED)
+    OPEN = (RUNNING, ERROR, SUSPENDED)  # not ended: a patient has at most one open instance of a pathway
+
+
+# one open instance per patient and pathway, enforced by the database (a partial unique index)
+ONE_OPEN = "status IN ('running', 'error', 'suspended')"
 
 
 class Instance(Base):
     """One pathway run for one patient, pinned to the deployment version it started on."""
 
     __tablename__ = "instances"
-    __table_args__ = (Index(None, "patient_id", "status"), Index(None, "status", "updated_at"))
+    __table_args__ = (
+        Index(None, "patient_id", "status"),
+        Index(None, "status", "updated_at"),
+        Index("uq_instances_one_open", "patient_id", "process_id", unique=True,
+              sqlite_where=text(ONE_OPEN), postgresql_where=text(ONE_OPEN)),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), index=True)

@@ -17,7 +17,19 @@ class JobStatus:
     OPEN = (QUEUED, RUNNING)
 
 
-class BackgroundJob(Base):
+class Leased:
+    """The columns of a row that workers claim (engine.store.leases): attempts so far, not before when the next
+    may start, and who holds it until when. Without a holder, `lease_until` is a dispatch mark: the sweep waits
+    until then before ringing the bell for the row again."""
+
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    lease_until: Mapped[datetime | None]
+
+
+class BackgroundJob(Leased, Base):
     """Work handed to the background (a message to correlate, an import to run), stored before any broker hears
     of it: the broker only rings the bell, so a broker that loses its queue loses nothing. `key` makes a job
     idempotent: submitting the same key twice stores one job, and its effects are recorded under that key."""
@@ -29,13 +41,6 @@ class BackgroundJob(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(50))
     payload: Mapped[dict] = mapped_column(JsonDoc)
-    status: Mapped[str] = mapped_column(String(20))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    not_before: Mapped[datetime]
-    # a worker's lease (claimed_by set), or a dispatch mark (claimed_by empty) so the sweep waits before
-    # ringing the bell again
-    claimed_by: Mapped[str | None] = mapped_column(String(200))
-    lease_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
     result: Mapped[dict | None] = mapped_column(JsonDoc)
@@ -60,7 +65,7 @@ class NotificationStatus:
     FAILED = "failed"
 
 
-class Notification(Base):
+class Notification(Leased, Base):
     """One e-mail to one recipient, planned once under its idempotency key (unique) before it is sent."""
 
     __tablename__ = "notifications"
@@ -74,11 +79,6 @@ class Notification(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     task_id: Mapped[int | None] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20))
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    not_before: Mapped[datetime]
-    claimed_by: Mapped[str | None] = mapped_column(String(200))
-    lease_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)

@@ -7,6 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models.base import Base, JsonDoc
 
+RISK_TIERS = ("low", "rising", "high", "complex")  # what `risk_tier` holds, when set
+
 
 class Patient(Base):
     """A person in care. `id` is the patient id pathways are correlated by (messages, inbox, instances)."""

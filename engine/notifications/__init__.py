@@ -1,13 +1,14 @@
 """E-mail notifications: reminders before a task is due, escalations to the role's lead when it is overdue,
 and a daily digest of a care manager's tasks. Planned once under an idempotency key (engine.notifications.outbox),
-sent over SMTP by a background worker or the in-process scheduler."""
+sent over SMTP by a background worker or the in-process scheduler. Keeps its own table (the outbox); may
+import `engine.config`, `engine.models`, `engine.store` and `engine.time`."""
 from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
 
+from engine.config import NotifySettings, Settings, SmtpSettings
 from engine.notifications import outbox, planner
-from engine.notifications.config import NotifySettings, SmtpSettings
 from engine.notifications.directory import (
     AccountsDirectory,
     ChainDirectory,
@@ -43,10 +44,9 @@ class Notifier:
         self.mailer = mailer or SmtpMailer(smtp)
 
     @classmethod
-    def from_env(cls, db) -> Notifier | None:
-        """A notifier when CAREPATH_SMTP_HOST is set, else None (notifications are off)."""
-        smtp = SmtpSettings.from_env()
-        return cls(db, smtp, NotifySettings.from_env()) if smtp is not None else None
+    def from_settings(cls, db, settings: Settings) -> Notifier | None:
+        """A notifier when an SMTP server is configured (CAREPATH_SMTP_HOST), else None (notifications are off)."""
+        return cls(db, settings.smtp, settings.notify) if settings.smtp is not None else None
 
     def plan_due(self, now: datetime | None = None) -> list[int]:
         """Plan the reminders and escalations due now; returns the ids of the new notifications."""

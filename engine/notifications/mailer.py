@@ -9,7 +9,7 @@ import ssl
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from engine.notifications.config import SmtpSettings
+from engine.config import SmtpSettings
 
 
 class SendFailed(Exception):

@@ -12,8 +12,8 @@ from datetime import date, datetime
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from engine.config import NotifySettings
 from engine.models import InboxTask, Notification, TaskStatus
-from engine.notifications.config import NotifySettings
 from engine.notifications.directory import Recipient, RecipientDirectory
 from engine.notifications.outbox import Planned, plan
 

@@ -18,37 +18,53 @@ from engine.time import clock
 
 MINE, OVERDUE, COMPLETED = "mine", "overdue", "completed"
 ROLE_PREFIX = "role:"
+MAX_PAGE_SIZE = 1000
 
-# sort key -> columns (ascending); `descending` flips them. Tasks without a due time come last either way
-# (NULLS LAST, which the (role, status, due_at) index serves in order: a page reads 50 index entries, not all)
+# sort key -> (column, descending by nature) in order: priority puts the most urgent first; `descending` flips
+# them all. Tasks without a due time come last either way (NULLS LAST, which the (role, status, due_at) index
+# serves in order: a page reads 50 index entries, not all)
 SORT_COLUMNS = {
-    "due": lambda: [InboxTask.due_at],
-    "priority": lambda: [InboxTask.priority],
-    "patient": lambda: [Patient.search_name],
-    "task": lambda: [InboxTask.title],
-    "program": lambda: [InboxTask.program],
-    "stage": lambda: [InboxTask.stage],
-    "created": lambda: [InboxTask.created_at],
-    "completed": lambda: [InboxTask.completed_at],
+    "due": lambda: [(InboxTask.due_at, False)],
+    "priority": lambda: [(InboxTask.priority, True), (InboxTask.due_at, False)],
+    "patient": lambda: [(Patient.search_name, False)],
+    "task": lambda: [(InboxTask.title, False)],
+    "program": lambda: [(InboxTask.program, False)],
+    "stage": lambda: [(InboxTask.stage, False)],
+    "created": lambda: [(InboxTask.created_at, False)],
+    "completed": lambda: [(InboxTask.completed_at, False)],
 }
 
 
 @dataclass(frozen=True)
 class InboxQuery:
-    username: str
-    roles: tuple[str, ...]
-    tab: str = MINE
+    """One question about inbox tasks, for every caller: the web inbox asks for a tab of a person's work, the
+    command line and other systems for every task the filters match (`tab=None`)."""
+
+    username: str | None = None  # who is looking: the tabs are theirs
+    viewer_roles: tuple[str, ...] = ()  # the team roles they hold (their queues)
+    team: bool = False  # Overdue covers the whole team's work (a clinical lead's oversight), not only mine
+    tab: str | None = None  # mine, role:<role>, overdue, completed; None: every task the filters match
+    # filters
+    status: tuple[str, ...] = ()  # without a tab: these statuses (by default open or claimed)
+    assignee: str | None = None
+    roles: tuple[str, ...] = ()  # tasks of these roles
+    overdue: bool = False
+    patient_id: str | None = None
+    instance_id: int | None = None
     program: str | None = None
     priority_at_least: int | None = None
-    due_from: datetime | None = None
-    due_to: datetime | None = None
-    role: str | None = None  # narrow a multi-role tab (overdue) to one role
-    team: bool = False  # Overdue covers the whole team's work (a clinical lead's oversight), not only mine
+    due_from: datetime | None = None  # due at or after
+    due_before: datetime | None = None  # due before
+    completed_by: str | None = None
     search: str | None = None  # patient name prefix or exact MRN
     sort: str = "due"
     descending: bool = False
     page: int = 1
     page_size: int = 50
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
 
 
 @dataclass
@@ -69,6 +85,10 @@ class InboxPage:
     counts: dict[str, int] = field(default_factory=dict)
 
     @property
+    def tasks(self) -> list[InboxTask]:
+        return [row.task for row in self.rows]
+
+    @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.query.page_size))
 
@@ -78,11 +98,15 @@ def tabs_for(roles) -> list[str]:
 
 
 def _tab_conditions(q: InboxQuery, now: datetime) -> list:
+    if q.tab is None:
+        return [InboxTask.status.in_(q.status or TaskStatus.ACTIVE)]
+    if q.username is None:
+        raise InvalidInput(f"the inbox tab '{q.tab}' needs to know whose inbox it is")
     if q.tab == MINE:
         return [InboxTask.assignee == q.username, InboxTask.status == TaskStatus.CLAIMED]
     if q.tab.startswith(ROLE_PREFIX):
         role = q.tab[len(ROLE_PREFIX):]
-        if role not in q.roles:
+        if role not in q.viewer_roles:
             raise InvalidInput(f"you do not hold the role '{role}', so its queue is not yours to see")
         # a role's queue: its tasks nobody has claimed yet
         return [InboxTask.role == role, InboxTask.status == TaskStatus.OPEN]
@@ -90,25 +114,30 @@ def _tab_conditions(q: InboxQuery, now: datetime) -> list:
         return [InboxTask.status.in_(TaskStatus.ACTIVE), InboxTask.due_at < now]
     if q.tab == OVERDUE:
         mine = and_(InboxTask.assignee == q.username, InboxTask.status == TaskStatus.CLAIMED)
-        queues = and_(InboxTask.role.in_(q.roles), InboxTask.status == TaskStatus.OPEN)
+        queues = and_(InboxTask.role.in_(q.viewer_roles), InboxTask.status == TaskStatus.OPEN)
         return [or_(mine, queues), InboxTask.due_at < now]
     if q.tab == COMPLETED:
         return [InboxTask.completed_by == q.username, InboxTask.status == TaskStatus.COMPLETED]
     raise InvalidInput(f"unknown inbox tab '{q.tab}'")
 
 
-def _filter_conditions(q: InboxQuery) -> list:
+def _filter_conditions(q: InboxQuery, now: datetime) -> list:
     conditions = []
-    if q.program:
-        conditions.append(InboxTask.program == q.program)
+    for column, value in ((InboxTask.assignee, q.assignee), (InboxTask.patient_id, q.patient_id),
+                          (InboxTask.instance_id, q.instance_id), (InboxTask.program, q.program),
+                          (InboxTask.completed_by, q.completed_by)):
+        if value is not None and value != "":
+            conditions.append(column == value)
+    if q.roles:
+        conditions.append(InboxTask.role.in_(q.roles))
+    if q.overdue:
+        conditions.append(InboxTask.due_at < now)
     if q.priority_at_least is not None:
         conditions.append(InboxTask.priority >= q.priority_at_least)
     if q.due_from is not None:
         conditions.append(InboxTask.due_at >= q.due_from)
-    if q.due_to is not None:
-        conditions.append(InboxTask.due_at < q.due_to)
-    if q.role:
-        conditions.append(InboxTask.role == q.role)
+    if q.due_before is not None:
+        conditions.append(InboxTask.due_at < q.due_before)
     if q.search and q.search.strip():
         conditions.append(InboxTask.patient_id.in_(matching_ids(q.search)))
     return conditions
@@ -117,32 +146,36 @@ def _filter_conditions(q: InboxQuery) -> list:
 def _order(q: InboxQuery) -> list:
     if q.sort not in SORT_COLUMNS:
         raise InvalidInput(f"unknown sort '{q.sort}'; use one of: {', '.join(SORT_COLUMNS)}")
-    columns = [(c.desc() if q.descending else c.asc()).nulls_last() for c in SORT_COLUMNS[q.sort]()]
+    columns = [(column.desc() if natural != q.descending else column.asc()).nulls_last()
+               for column, natural in SORT_COLUMNS[q.sort]()]
     return [*columns, InboxTask.id.desc() if q.descending else InboxTask.id]
 
 
 def count(session: Session, q: InboxQuery, now: datetime | None = None) -> int:
     now = now or clock.now()
-    query = select(func.count()).select_from(InboxTask).where(*_tab_conditions(q, now), *_filter_conditions(q))
+    query = select(func.count()).select_from(InboxTask).where(*_tab_conditions(q, now), *_filter_conditions(q, now))
     return session.scalar(query) or 0
 
 
 def page(session: Session, q: InboxQuery, with_counts: bool = True) -> InboxPage:
-    if q.page < 1 or not 1 <= q.page_size <= 200:
-        raise InvalidInput("page must be 1 or more and page size between 1 and 200")
+    """A page of the tasks the query asks for, with their patients, the total, and (for a person's tab) how
+    much work each of their tabs holds."""
+    if q.page < 1 or not 1 <= q.page_size <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"page must be 1 or more and page size between 1 and {MAX_PAGE_SIZE}")
     now = clock.now()
-    conditions = [*_tab_conditions(q, now), *_filter_conditions(q)]
+    conditions = [*_tab_conditions(q, now), *_filter_conditions(q, now)]
     order = _order(q)
     # pick the page's task ids first (from the inbox index alone), then read those rows and their patients
     ids = select(InboxTask.id).where(*conditions)
     if q.sort == "patient":
         ids = ids.outerjoin(Patient, Patient.id == InboxTask.patient_id)
-    ids = ids.order_by(*order).limit(q.page_size).offset((q.page - 1) * q.page_size).subquery()
+    ids = ids.order_by(*order).limit(q.page_size).offset(q.offset).subquery()
     query = (select(InboxTask, Patient).join(ids, ids.c.id == InboxTask.id)
              .outerjoin(Patient, Patient.id == InboxTask.patient_id).order_by(*order))
     rows = [InboxRow(task, patient) for task, patient in session.execute(query)]
-    counts = tab_counts(session, q.username, q.roles, now, team=q.team) if with_counts else {}
-    if q.tab in counts and not _filter_conditions(q):
+    with_counts = with_counts and q.tab is not None
+    counts = tab_counts(session, q.username, q.viewer_roles, now, team=q.team) if with_counts else {}
+    if q.tab in counts and not _filter_conditions(q, now):
         total = counts[q.tab]  # no filter: the tab's own count is the total (one count query fewer)
     else:
         total = session.scalar(select(func.count()).select_from(InboxTask).where(*conditions)) or 0
@@ -154,7 +187,7 @@ def tab_counts(session: Session, username: str, roles: tuple[str, ...], now: dat
     """How much work each tab holds (filters left aside). One count per tab: each is served by its own index
     (a single query with every tab's condition OR-ed together measured slower: the planner scans the table)."""
     now = now or clock.now()
-    base = InboxQuery(username=username, roles=roles, team=team)
+    base = InboxQuery(username=username, viewer_roles=roles, team=team)
     return {tab: count(session, replace(base, tab=tab), now) for tab in tabs_for(roles)}
 
 

@@ -1,79 +1,12 @@
-"""Read-side queries for inboxes and instance pages. They read rows only, never workflow state."""
+"""Instance pages and lists, patient histories and open tasks: rows only, never workflow state."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import AuditEvent, InboxTask, Instance, MessageWait, TaskStatus, TimerWait
-from engine.time import clock
-
-SORTS = {
-    "due": (InboxTask.due_at.is_(None), InboxTask.due_at, InboxTask.id),
-    "priority": (InboxTask.priority.desc(), InboxTask.due_at, InboxTask.id),
-    "created": (InboxTask.created_at, InboxTask.id),
-    "patient": (InboxTask.patient_id, InboxTask.id),
-}
-
-
-@dataclass
-class TaskFilter:
-    assignee: str | None = None
-    roles: list[str] | None = None  # a role's queue: open tasks of these roles
-    status: list[str] = field(default_factory=lambda: list(TaskStatus.ACTIVE))
-    overdue: bool = False
-    patient_id: str | None = None
-    program: str | None = None
-    instance_id: int | None = None
-    priority_at_least: int | None = None
-    due_before: datetime | None = None
-    due_after: datetime | None = None
-    completed_by: str | None = None
-    sort: str = "due"
-    limit: int = 50
-    offset: int = 0
-
-
-def _where(f: TaskFilter, now: datetime):
-    conditions = []
-    if f.status:
-        conditions.append(InboxTask.status.in_(f.status))
-    if f.assignee:
-        conditions.append(InboxTask.assignee == f.assignee)
-    if f.roles is not None:
-        conditions.append(InboxTask.role.in_(f.roles))
-    if f.overdue:
-        conditions.append(InboxTask.due_at < now)
-    if f.patient_id:
-        conditions.append(InboxTask.patient_id == f.patient_id)
-    if f.program:
-        conditions.append(InboxTask.program == f.program)
-    if f.instance_id is not None:
-        conditions.append(InboxTask.instance_id == f.instance_id)
-    if f.priority_at_least is not None:
-        conditions.append(InboxTask.priority >= f.priority_at_least)
-    if f.due_before is not None:
-        conditions.append(InboxTask.due_at < f.due_before)
-    if f.due_after is not None:
-        conditions.append(InboxTask.due_at >= f.due_after)
-    if f.completed_by:
-        conditions.append(InboxTask.completed_by == f.completed_by)
-    return conditions
-
-
-def list_tasks(session: Session, f: TaskFilter) -> list[InboxTask]:
-    if f.sort not in SORTS:
-        from engine.errors import InvalidInput
-
-        raise InvalidInput(f"unknown sort '{f.sort}'; use one of: {', '.join(SORTS)}")
-    query = select(InboxTask).where(*_where(f, clock.now())).order_by(*SORTS[f.sort])
-    return list(session.scalars(query.limit(max(1, min(f.limit, 1000))).offset(max(0, f.offset))))
-
-
-def count_tasks(session: Session, f: TaskFilter) -> int:
-    return session.scalar(select(func.count()).select_from(InboxTask).where(*_where(f, clock.now()))) or 0
 
 
 @dataclass

@@ -1,17 +1,18 @@
-"""Everything a person needs to work one task: the task row, its form files, the data to prefill the form
-with, their saved draft and the colleagues who may take it; and the patient's next task for them."""
+"""Everything a person needs to work one task: the task row, its patient, its form and the data it holds, their
+saved draft and the colleagues who may take it; and the patient's next task for them."""
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.care import accounts, drafts
+from engine.care import accounts, drafts, patients
 from engine.care.actors import Actor
-from engine.care.tasks import get_task
-from engine.models import InboxTask, TaskStatus
+from engine.care.task_forms import TaskForm
+from engine.care.tasks import get_task, task_form
+from engine.errors import RoleMissing
+from engine.models import InboxTask, Patient, TaskStatus
 from engine.runtime.runner import Runtime
 from engine.store import audit
 
@@ -19,31 +20,44 @@ from engine.store import audit
 @dataclass
 class TaskContext:
     task: InboxTask
-    patient_id: str
-    schema: dict | None
-    ui_schema: dict | None
-    data: dict  # the task's data: what the pathway knows when the task opened
-    draft: dict | None
+    patient: Patient | None
+    form: TaskForm  # the task's form and the data it holds: what the pathway knows when the task opened
+    draft: dict | None  # the viewer's saved draft
     colleagues: list[tuple[str, str]]  # (username, display name) who hold the task's role
+
+    @property
+    def patient_id(self) -> str:
+        return self.task.patient_id
+
+    @property
+    def schema(self) -> dict | None:
+        return self.form.schema
+
+    @property
+    def ui_schema(self) -> dict | None:
+        return self.form.ui_schema
+
+    @property
+    def data(self) -> dict:
+        return self.form.data
 
 
 def task_context(session: Session, runtime: Runtime, task_id: int, viewer: Actor) -> TaskContext:
-    """The task and its form, prefilled; the view is an audit event (it shows patient data)."""
+    """The task and its form, prefilled, for someone who holds its role; the view is an audit event (it shows
+    patient data)."""
     row = get_task(session, task_id)
-    instance = row.instance
-    parsed = runtime.specs.get(session, instance.deployment_id)
-    schema = parsed.forms.get(row.form_schema) if row.form_schema else None
-    ui_schema = parsed.forms.get(row.form_ui_schema) if row.form_ui_schema else None
-    data: dict = {}
-    if row.status in TaskStatus.ACTIVE:
-        workflow = runtime.load(session, instance).workflow
-        spiff_task = workflow.get_task_from_id(uuid.UUID(row.task_uuid))
-        data = dict(spiff_task.data) if spiff_task is not None else {}
-    draft = drafts.draft_of(session, row.id, viewer.name)
-    colleagues = [(u.username, u.display_name) for u in accounts.users_holding(session, row.role)]
-    audit.record(session, "viewed", viewer.name, instance=instance, task_uuid=row.task_uuid,
+    if not viewer.holds(row.role):
+        raise RoleMissing(f"task {row.id} belongs to the {row.role} role, which {viewer.name} does not hold")
+    audit.record(session, "viewed", viewer.name, instance=row.instance, task_uuid=row.task_uuid,
                  element_id=row.element_id, details={"what": "task"})
-    return TaskContext(row, instance.patient_id, schema, ui_schema, data, draft, colleagues)
+    return page_context(session, row, task_form(session, runtime, row), viewer)
+
+
+def page_context(session: Session, row: InboxTask, form: TaskForm, viewer: Actor) -> TaskContext:
+    """The rest of a task's page around a form already read (a refused submission is shown again with it)."""
+    patient = patients.patients_by_id(session, [row.patient_id]).get(row.patient_id)
+    colleagues = [(u.username, u.display_name) for u in accounts.users_holding(session, row.role)]
+    return TaskContext(row, patient, form, drafts.draft_of(session, row.id, viewer.name), colleagues)
 
 
 def next_task_for(session: Session, patient_id: str, actor: Actor, after_task_id: int) -> InboxTask | None:

@@ -2,6 +2,6 @@
 message rows, as one unit of work; the compact state codec; what a workflow waits on; moving an instance onto a
 newer pathway version.
 
-May import `engine.deploy`, `engine.store`, `engine.sandbox`, `engine.models`, `engine.time`, `engine.errors`,
-and `engine.care.patient_facts` (facts a step works out about its patient reach the patient's record).
+Facts a step works out about its patient (the risk tier) reach the patient's record here (`patient_facts`).
+May import `engine.deploy`, `engine.store`, `engine.sandbox`, `engine.models`, `engine.time`, `engine.errors`.
 """

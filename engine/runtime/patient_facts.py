@@ -12,8 +12,11 @@ from __future__ import annotations
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
-from engine.care.patients import RISK_TIERS, set_risk_tier
-from engine.errors import NotFound
+from engine.errors import InvalidInput
+from engine.models import Patient
+from engine.models.patient import RISK_TIERS
+from engine.store import audit
+from engine.time import clock
 
 _WAITING = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _KEY = '"risk_tier"'  # how the key appears in a stored state (JSON) that has it
@@ -40,9 +43,25 @@ def record_risk_tier(session: Session, patient_id: str, before: str | None, afte
                      instance=None) -> bool:
     """Write `after` to the patient's record when the step changed the tier (and it is a tier at all).
     Returns True when the record changed."""
-    if after is None or after == before:
+    if after is None or after == before or session.get(Patient, patient_id) is None:
+        return False  # unchanged, or a patient this app does not list
+    return set_risk_tier(session, patient_id, after, actor, instance=instance, source="pathway")
+
+
+def set_risk_tier(session: Session, patient_id: str, tier: str | None, by: str, *, instance=None,
+                  source: str | None = None) -> bool:
+    """Record the patient's risk tier, audited with its previous value (and `source`, say "pathway");
+    returns whether the record changed."""
+    if tier is not None and tier not in RISK_TIERS:
+        raise InvalidInput(f"risk tier '{tier}' is not one of {', '.join(RISK_TIERS)}")
+    patient = session.get(Patient, patient_id)
+    if patient.risk_tier == tier:
         return False
-    try:
-        return set_risk_tier(session, patient_id, after, actor, instance=instance, source="pathway")
-    except NotFound:  # a patient this app does not list
-        return False
+    details: dict = {"risk_tier": {"before": patient.risk_tier, "after": tier}}
+    if source:
+        details["source"] = source
+    audit.record(session, "patient_updated", by, instance=instance, patient_id=patient.id, details=details)
+    patient.risk_tier = tier
+    patient.updated_at = clock.now()
+    return True
+

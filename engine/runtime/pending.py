@@ -18,8 +18,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.util.task import TaskState
 
-from engine.care.roles import ROLE_LABELS
 from engine.models.inbox import PRIORITIES
+from engine.roles import ROLE_LABELS
 
 
 @dataclass

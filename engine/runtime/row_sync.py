@@ -119,6 +119,7 @@ def _sync_inbox(session: Session, instance: Instance, workflow, now: datetime, a
             claimed_at=None,
             completed_at=None,
             completed_by=None,
+            has_drafts=False,
         ))
 
 

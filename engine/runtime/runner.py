@@ -15,11 +15,11 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from engine.care.patient_facts import record_risk_tier, risk_tier
 from engine.deploy.parsing import ParsedBundle
 from engine.deploy.spec_cache import SpecCache
 from engine.errors import InvalidState
 from engine.models import InboxTask, Instance, InstanceStatus
+from engine.runtime.patient_facts import record_risk_tier, risk_tier
 from engine.runtime.row_sync import clear_waits, sync_rows
 from engine.runtime.state_codec import decode_state, encode_state
 from engine.sandbox import SandboxedScriptEngine, SandboxLimits
@@ -89,13 +89,14 @@ class Runtime:
                      details=error)
 
     # ------------------------------------------------------------------------------------------ save
-    def save(self, session: Session, loaded: Loaded, actor: str) -> None:
+    def save(self, session: Session, loaded: Loaded, actor: str, also: WriteBatch | None = None) -> None:
         """Write the instance's new state, its inbox/timer/message rows and the audit events recorded so far.
 
         The instance row, the inbox rows and the audit events go as one `WriteBatch` (on PostgreSQL, with the
         COMMIT, in one round trip: engine.store.step_writes); the instance's UPDATE is checked against its version, so a
         concurrent save of the same instance makes this one fail with `StaleDataError` and the transaction
-        roll back with nothing saved.
+        roll back with nothing saved. `also` holds other rows of the step (a completion's time entry), written
+        with them after the checked UPDATE.
         """
         instance, workflow = loaded.instance, loaded.workflow
         now = clock.now()
@@ -115,6 +116,8 @@ class Runtime:
                 clear_waits(session, instance, now, f"instance {instance.status}", actor)
             else:
                 sync_rows(session, instance, workflow, now, actor, batch)
+        if also is not None:
+            batch.extend(also)
         write_changes(session, batch)
 
     def require_running(self, instance: Instance, doing: str) -> None:

@@ -1,4 +1,6 @@
-"""The script and expression sandbox: RestrictedPython with guards, an import allow-list and limits.
+"""The script and expression sandbox: RestrictedPython with guards, an import allow-list and limits. Every
+script, condition, timer expression and decision of a pathway runs here. May import `engine.time` (the clock
+and the business calendar scripts see) and `engine.errors`; nothing that touches the database.
 
     engine = SandboxedScriptEngine()                      # or SandboxedScriptEngine(SandboxLimits(...))
     workflow = BpmnWorkflow(spec, script_engine=engine)

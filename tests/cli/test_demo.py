@@ -41,9 +41,9 @@ def test_demo_prints_the_timer_and_message_it_waits_for(run, waits_bundle):
 
 
 def test_demo_without_any_pathway_exits_3(run, tmp_path, monkeypatch):
-    from engine.cli import demo
+    from engine.demo import pathways
 
-    monkeypatch.setattr(demo, "FALLBACK", tmp_path / "missing")
+    monkeypatch.setattr(pathways, "FALLBACK", tmp_path / "missing")
     result = run("walk", "--pathways", tmp_path)
     assert result.exit_code == 3
     assert "nothing to run" in result.stderr

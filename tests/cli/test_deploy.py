@@ -42,17 +42,22 @@ def test_deploy_missing_folder_exits_2(deployed, tmp_path):
     assert "no such file or folder" in result.stderr
 
 
-def test_programs_lists_version_and_startable_pathway(deployed):
-    result = deployed("programs")
+def test_versions_lists_version_and_startable_pathway(deployed):
+    result = deployed("versions")
     assert result.exit_code == 0
     line = result.stdout.splitlines()[1]
     assert line.split()[:2] == ["review_loop", "1"]
     assert "review_loop (Monthly review loop)" in line
 
 
-def test_programs_json_parses(deployed):
-    body = json.loads(deployed("programs", "--json").stdout)
+def test_versions_json_parses(deployed):
+    body = json.loads(deployed("versions", "--json").stdout)
     assert [(d["name"], d["version"]) for d in body] == [("review_loop", 1)]
+
+
+def test_programs_lists_the_care_programs_to_start(deployed):
+    body = json.loads(deployed("programs", "--json").stdout)
+    assert [p["id"] for p in body] == ["review_loop"]
 
 
 def test_command_without_init_db_hints_at_init_db(run):
@@ -63,7 +68,7 @@ def test_command_without_init_db_hints_at_init_db(run):
 
 
 def test_missing_schema_hint_in_json_mode(run):
-    body = json.loads(run("--json", "programs").stdout)
+    body = json.loads(run("--json", "versions").stdout)
     assert body["type"] == "NotInitialised"
 
 

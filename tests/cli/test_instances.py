@@ -108,3 +108,24 @@ def test_retry_upgrade_without_a_newer_version_exits_4(failed):
     result = run("retry", instance_id, "--upgrade")
     assert result.exit_code == 4
     assert "deploy the fixed pathway first" in result.stderr
+
+
+def test_migrate_moves_an_instance_onto_the_newest_version_where_it_stands(started, tmp_path):
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    run, instance_id, _ = started
+    newer = tmp_path / "review_loop"
+    shutil.copytree(FIXTURES / "bpmn" / "review_loop", newer)
+    bpmn = newer / "review_loop.bpmn"
+    bpmn.write_text(bpmn.read_text().replace('name="Monthly review loop"', 'name="Monthly review loop (v2)"'))
+    assert run("deploy", newer, "--name", "review_loop").exit_code == 0
+    newest = json.loads(run("--json", "versions").stdout)[-1]
+    moved = json.loads(run("--json", "migrate", instance_id).stdout)
+    assert (moved["status"], moved["deployment_id"], newest["version"]) == ("running", newest["id"], 2)
+
+
+def test_migrate_without_a_newer_version_exits_4(started):
+    run, instance_id, _ = started
+    assert run("migrate", instance_id).exit_code == 4

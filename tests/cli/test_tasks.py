@@ -109,21 +109,41 @@ def test_completing_an_already_completed_task_exits_4(started):
     assert "already completed" in result.stderr
 
 
-def test_unclaim_returns_task_to_queue(started):
+def test_release_returns_task_to_queue(started):
     run, _, task_id = started
     run("--as", "carl", "--role", "care_manager", "claim", task_id)
-    assert run("--as", "carl", "--role", "care_manager", "unclaim", task_id).exit_code == 0
+    assert run("--as", "carl", "--role", "care_manager", "release", task_id).exit_code == 0
     assert json.loads(run("--json", "tasks").stdout)["tasks"][0]["status"] == "open"
+
+
+def add_user(run, username: str, role: str) -> None:
+    result = run("users", "add", username, "--role", role, "--password-stdin", input="correct horse battery\n")
+    assert result.exit_code == 0, result.output
 
 
 def test_assign_sets_the_assignee(started):
     run, _, task_id = started
+    add_user(run, "carl", "care_manager")
     body = json.loads(run("--json", "assign", task_id, "carl").stdout)
     assert (body["assignee"], body["status"]) == ("carl", "claimed")
 
 
+def test_assign_to_someone_without_the_role_is_refused_as_on_the_web(started):
+    run, _, task_id = started
+    add_user(run, "sam", "social_worker")
+    result = run("assign", task_id, "sam")
+    assert result.exit_code == 2 and "sam does not hold the care_manager role" in result.stderr
+
+
+def test_assign_to_an_unknown_user_is_not_found(started):
+    run, _, task_id = started
+    result = run("assign", task_id, "nobody")
+    assert result.exit_code == 3 and "nobody" in result.stderr
+
+
 def test_mine_lists_only_my_tasks(started):
     run, _, task_id = started
+    add_user(run, "carl", "care_manager")
     run("assign", task_id, "carl")
     assert json.loads(run("--as", "carl", "--json", "tasks", "--mine").stdout)["total"] == 1
     assert json.loads(run("--as", "nina", "--json", "tasks", "--mine").stdout)["total"] == 0

@@ -267,7 +267,7 @@ def test_no_corpus_script_is_refused_by_the_sandbox():
     xfail(strict=True) naming the construct, and its file listed here."""
     from lxml import etree
 
-    from engine.deploy.validation import NS, is_executable
+    from engine.deploy.bundle_xml import NS, is_executable
     from engine.sandbox import check_source
 
     refused = []

@@ -10,9 +10,9 @@ def complete_in_race(url: str, task_id: int, actor_name: str, barrier, results) 
 
     original_save = Runtime.save
 
-    def save_after_everyone_loaded(self, session, loaded, actor):
+    def save_after_everyone_loaded(self, session, loaded, actor, *more):
         barrier.wait(timeout=30)  # both processes have loaded the same version of the instance
-        return original_save(self, session, loaded, actor)
+        return original_save(self, session, loaded, actor, *more)
 
     Runtime.save = save_after_everyone_loaded
     try:

@@ -49,11 +49,11 @@ def test_a_save_over_an_instance_changed_meanwhile_conflicts_and_keeps_nothing(p
     instance, task = started
     original = Runtime.save
 
-    def someone_else_saves_first(self, session, loaded, actor):
+    def someone_else_saves_first(self, session, loaded, actor, *more):
         with database.engine.begin() as conn:
             conn.execute(update(Instance).where(Instance.id == instance.id)
                          .values(lock_version=Instance.lock_version + 1))
-        return original(self, session, loaded, actor)
+        return original(self, session, loaded, actor, *more)
 
     monkeypatch.setattr(Runtime, "save", someone_else_saves_first)
     with pytest.raises(Conflict) as caught:

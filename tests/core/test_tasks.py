@@ -126,20 +126,42 @@ def test_second_claim_by_another_person_is_a_conflict(pathways, started, care_ma
         pathways.claim(started[1].id, Actor.person("olga", "care_manager"))
 
 
-def test_unclaim_returns_the_task_to_the_role_queue(pathways, started, care_manager):
+def test_release_returns_the_task_to_the_role_queue(pathways, started, care_manager):
     pathways.claim(started[1].id, care_manager)
-    row = pathways.unclaim(started[1].id, care_manager)
+    row = pathways.release(started[1].id, care_manager)
     assert row.assignee is None and row.status == TaskStatus.OPEN
 
 
+PASSWORD = "correct horse battery"
+
+
 def test_assign_to_a_colleague_without_the_role_is_refused(pathways, started, care_manager):
+    pathways.add_user("sam", PASSWORD, ["social_worker"])
     with pytest.raises(InvalidInput, match="does not hold"):
-        pathways.assign(started[1].id, "sam", care_manager, assignee_roles={"social_worker"})
+        pathways.assign(started[1].id, "sam", care_manager)
 
 
 def test_assign_to_a_colleague_with_the_role(pathways, started, care_manager):
-    row = pathways.assign(started[1].id, "olga", care_manager, assignee_roles={"care_manager"})
+    pathways.add_user("olga", PASSWORD, ["care_manager"])
+    row = pathways.assign(started[1].id, "olga", care_manager)
     assert row.assignee == "olga"
+
+
+def test_assign_to_an_admin_is_allowed_whatever_the_role(pathways, started, care_manager):
+    pathways.add_user("ada", PASSWORD, ["admin"])
+    assert pathways.assign(started[1].id, "ada", care_manager).assignee == "ada"
+
+
+def test_assign_to_a_disabled_account_is_refused(pathways, started, care_manager):
+    pathways.add_user("olga", PASSWORD, ["care_manager"])
+    pathways.set_active("olga", False)
+    with pytest.raises(InvalidInput, match="cannot sign in"):
+        pathways.assign(started[1].id, "olga", care_manager)
+
+
+def test_assign_to_an_unknown_user_is_not_found(pathways, started, care_manager):
+    with pytest.raises(NotFound, match="nobody"):
+        pathways.assign(started[1].id, "nobody", care_manager)
 
 
 def test_follow_up_date_is_kept(pathways, started, care_manager, frozen_clock):

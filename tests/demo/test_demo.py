@@ -12,12 +12,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from engine.cli import cli
 from engine.demo.profiles import assign_programs, qualifies
 from engine.models import AuditEvent, InboxTask, Instance, InstanceStatus, Patient
 from engine.service import CarePathways
 from engine.time import clock
 from tests.conftest import REPO
-from webapp.cli import cli
 
 pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
 
@@ -184,7 +184,7 @@ print(json.dumps({name: db.execute(sql).fetchall() for name, sql in queries.item
 def _demo_in_a_process(home, hash_seed: str) -> dict:
     env = {**os.environ, "CAREPATH_HOME": str(home), "PYTHONHASHSEED": hash_seed}
     env.pop("DATABASE_URL", None)
-    command = [sys.executable, "-c", "from webapp.cli import main; main()", "demo", "--no-serve", "--patients",
+    command = [sys.executable, "-c", "from engine.cli import main; main()", "demo", "--no-serve", "--patients",
                "8", "--today", "2027-03-01", "--seed", "11"]
     subprocess.run(command, cwd=REPO, env=env, check=True, capture_output=True, timeout=300)
     dump = subprocess.run([sys.executable, "-c", DUMP, str(home / "carepath.db")], check=True,

@@ -11,8 +11,9 @@ from lxml import etree
 from pathway_helpers import BPMN_FIXTURES
 
 from engine.deploy.bundle import load_bundle
+from engine.deploy.bundle_xml import NS
 from engine.deploy.parsing import parse_bundle
-from engine.deploy.validation import FLOW_NODES, NS
+from engine.deploy.validation import FLOW_NODES
 
 BUNDLES = ["tcm_contact", "lab_followup", "tcm_on_discharge", "assessment_program", "script_error",
            "parallel_care", "review_loop"]

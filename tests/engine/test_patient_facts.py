@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from engine.care.patient_facts import risk_tier
+from engine.runtime.patient_facts import risk_tier
 
 
 class Waiting:

@@ -4,19 +4,7 @@ from __future__ import annotations
 import pytest
 
 import forms
-from forms.model import (
-    ARRAY,
-    BOOLEAN,
-    CHOICE,
-    DATE,
-    HIDDEN,
-    INTEGER,
-    MULTICHOICE,
-    NUMBER,
-    OBJECT,
-    TEXT,
-    TEXTAREA,
-)
+from forms.model import Kind
 
 from .conftest import load
 
@@ -35,7 +23,7 @@ def test_the_same_content_gives_the_same_cached_form():
 
 def test_phq9_items_are_radio_choices_labelled_from_oneof_titles(phq9):
     item = _field(phq9, "phq9_1")
-    assert (item.kind, item.widget, item.required) == (CHOICE, "radio", True)
+    assert (item.kind, item.widget, item.required) == (Kind.CHOICE, "radio", True)
     assert [(c.value, c.label) for c in item.choices][:2] == [(0, "Not at all"), (1, "Several days")]
 
 
@@ -51,17 +39,17 @@ def test_ui_order_wildcard_places_the_remaining_fields(medications):
 def test_each_json_type_gets_its_kind(medications):
     row = _field(medications, "medications", "[]")
     kinds = {c.name: c.kind for c in row.children}
-    assert kinds == {"id": HIDDEN, "name": TEXT, "dose": TEXT, "route": CHOICE, "doses_per_day": INTEGER,
-                     "over_the_counter": BOOLEAN}
-    assert _field(medications, "weight_kg").kind == NUMBER
-    assert _field(medications, "review_date").kind == DATE
-    assert _field(medications, "adherence").kind == OBJECT
-    assert _field(medications, "medications").kind == ARRAY
+    assert kinds == {"id": Kind.HIDDEN, "name": Kind.TEXT, "dose": Kind.TEXT, "route": Kind.CHOICE, "doses_per_day": Kind.INTEGER,
+                     "over_the_counter": Kind.BOOLEAN}
+    assert _field(medications, "weight_kg").kind == Kind.NUMBER
+    assert _field(medications, "review_date").kind == Kind.DATE
+    assert _field(medications, "adherence").kind == Kind.OBJECT
+    assert _field(medications, "medications").kind == Kind.ARRAY
 
 
 def test_an_array_of_enumerated_strings_is_a_multiple_choice_labelled_by_enum_names(medications):
     aids = _field(medications, "adherence", "aids")
-    assert (aids.kind, aids.widget) == (MULTICHOICE, "checkboxes")
+    assert (aids.kind, aids.widget) == (Kind.MULTICHOICE, "checkboxes")
     assert [c.label for c in aids.choices] == ["Pill organiser", "Phone reminders", "Blister packs"]
 
 
@@ -71,7 +59,7 @@ def test_bare_enum_values_read_as_words():
 
 
 def test_a_textarea_widget_makes_long_text(consent):
-    assert _field(consent, "note").kind == TEXTAREA
+    assert _field(consent, "note").kind == Kind.TEXTAREA
 
 
 def test_bounds_are_read(medications):
@@ -136,7 +124,7 @@ def test_draft07_dependencies_in_the_react_jsonschema_form_style_make_conditiona
 def test_task_data_options_make_a_choice_without_static_answers():
     form = forms.load_form({"properties": {"fruit": {"type": "string",
                                                      "anyOf": ["options_from_task_data_var:fruits"]}}})
-    assert (form.fields[0].kind, form.fields[0].choices_from) == (CHOICE, "fruits")
+    assert (form.fields[0].kind, form.fields[0].choices_from) == (Kind.CHOICE, "fruits")
 
 
 def test_a_schema_that_is_not_json_schema_is_refused_with_where():

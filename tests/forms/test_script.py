@@ -12,7 +12,7 @@ import pytest
 
 import forms
 from forms.conditions import references
-from forms.model import ARRAY, BOOLEAN, MULTICHOICE, OBJECT
+from forms.model import Kind
 from forms.validate import field_at
 
 from .conftest import live, load, parse_html
@@ -50,22 +50,22 @@ def _controls(root) -> list[dict]:
 
 
 def _referenced_paths(field, path=()):
-    if field.kind == OBJECT:
+    if field.kind == Kind.OBJECT:
         for child in field.children:
             if child.active_when is not None:
                 for key in references(child.active_when):
                     yield path + tuple(key)
             yield from _referenced_paths(child, path + (child.name,))
-    elif field.kind == ARRAY and field.item is not None:
+    elif field.kind == Kind.ARRAY and field.item is not None:
         yield from _referenced_paths(field.item, path + (0,))
 
 
 def _values(field) -> list:
-    if field.kind == ARRAY:
+    if field.kind == Kind.ARRAY:
         return [[], [{}]]
-    if field.kind == MULTICHOICE:
+    if field.kind == Kind.MULTICHOICE:
         return [[], [c.value for c in field.choices[:1]], [c.value for c in field.choices[-2:]]]
-    if field.kind == BOOLEAN:
+    if field.kind == Kind.BOOLEAN:
         return [True, False]
     if field.choices:
         return [c.value for c in field.choices]

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bench.timers import OUTREACH, start_due
+from engine.config import JobSettings
 from engine.errors import InvalidInput
-from engine.jobs import Background, JobSettings, work
+from engine.jobs import Background, work
 from engine.jobs import queue as job_queue
 from engine.jobs.inprocess import InProcessScheduler
 from engine.models import AuditEvent, BackgroundJob, Instance, JobStatus, Patient

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from engine.jobs.config import JobSettings
+from engine.config import JobSettings
 from engine.jobs.envelope import BadEnvelope, Envelope
 from engine.time.clock import FrozenClock
 

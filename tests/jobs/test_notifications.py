@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from engine.care import accounts
 from engine.care.actors import Actor
-from engine.jobs import Background, JobSettings
+from engine.config import JobSettings, SettingsInvalid, parse_lead_roles
+from engine.jobs import Background
 from engine.models import Notification, NotificationStatus
 from engine.notifications import (
     AccountsDirectory,
@@ -21,7 +22,6 @@ from engine.notifications import (
     SmtpSettings,
     StaticDirectory,
 )
-from engine.notifications.config import SettingsInvalid, parse_lead_roles
 from engine.notifications.mailer import message_id
 from engine.notifications.outbox import claim as claim_notification
 from tests.conftest import FIXTURES

@@ -11,7 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
-from engine.jobs import Background, JobSettings
+from engine.config import JobSettings
+from engine.jobs import Background
 from engine.models import AuditEvent, BackgroundJob, InboxTask, JobStatus, TimerWait
 
 from .conftest import amqp_reachable, due_timers, wait_until

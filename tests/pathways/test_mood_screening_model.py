@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
+from engine.deploy.bundle_xml import NS
 from engine.deploy.parsing import parse_bundle
-from engine.deploy.validation import FLOW_NODES, NS
+from engine.deploy.validation import FLOW_NODES
 from tests.pathways.library import PATHWAYS, stages_bundle
 
 ROOT = etree.parse(str(PATHWAYS / "bpmn" / "mood_screening.bpmn")).getroot()

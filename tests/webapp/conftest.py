@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.care import accounts, patients
+from engine.care.actors import Actor
 from engine.care.patients import PatientInput
 from engine.service import CarePathways
 from webapp import create_app
@@ -98,3 +99,11 @@ def patient(service):
         return patients.add_patient(s, PatientInput(mrn="MRN-1", given_name="Ada", family_name="Lovelace",
                                                     birth_date="1950-12-10", sex="female",
                                                     conditions=["COPD", "Heart failure"]), by="test").id
+
+
+@pytest.fixture
+def review(service, patient, users):
+    """An open 'Monthly review' (care_manager) of patient MRN-1; the form needs a decision."""
+    service.deploy(FIXTURES / "bpmn" / "review_loop")
+    instance = service.start("review_loop", "MRN-1", None, Actor.person("carl", "care_manager"))
+    return service.tasks(instance_id=instance.id)[0]

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 from html import unescape
 
-import pytest
 from sqlalchemy import select
 
 from engine.care.actors import Actor
 from engine.models import TaskDraft, TimeEntry
-from tests.webapp.conftest import FIXTURES
 
 CARL = Actor.person("carl", "care_manager")
-
-
-@pytest.fixture
-def review(service, patient, users):
-    """An open 'Monthly review' (care_manager) of patient MRN-1; the form needs a decision."""
-    service.deploy(FIXTURES / "bpmn" / "review_loop")
-    instance = service.start("review_loop", "MRN-1", None, CARL)
-    return service.tasks(instance_id=instance.id)[0]
 
 
 def text(response) -> str:

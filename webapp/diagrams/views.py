@@ -1,20 +1,18 @@
 """Pathway diagrams: an instance's BPMN file for the viewer, and the viewer itself (bpmn-js from npm)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, send_from_directory
 
-from engine.care.instances import get_instance
-from engine.read import diagrams
-from webapp.extensions import pathways
+from engine.config import Settings
+from webapp.extensions import service
 from webapp.security import CLINICAL, requires
 
 bp = Blueprint("diagrams", __name__)
 
 # bpmn-js is installed from the npm registry by the set-up command (package.json at the repository root)
-NODE_MODULES = Path(os.environ.get("CAREPATH_NODE_MODULES") or Path(__file__).resolve().parents[2] / "node_modules")
+NODE_MODULES = Settings.from_env().web.node_modules or Path(__file__).resolve().parents[2] / "node_modules"
 SERVED = ("bpmn-js/dist/",)
 
 
@@ -22,14 +20,10 @@ SERVED = ("bpmn-js/dist/",)
 def vendor(filename: str):
     if not filename.startswith(SERVED) or ".." in filename.split("/"):
         abort(404)
-    response = send_from_directory(NODE_MODULES, filename, max_age=86400)
-    return response
+    return send_from_directory(NODE_MODULES, filename, max_age=86400)
 
 
 @bp.route("/instances/<int:instance_id>/diagram/<process_id>.bpmn")
 @requires(*CLINICAL)
 def process_file(instance_id: int, process_id: str):
-    service = pathways()
-    with service.db.transaction() as s:
-        content = diagrams.diagram_file(s, service.runtime.specs, get_instance(s, instance_id), process_id)
-    return Response(content, mimetype="application/xml")
+    return Response(service().diagram_file(instance_id, process_id), mimetype="application/xml")

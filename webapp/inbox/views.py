@@ -6,10 +6,19 @@ from datetime import date, datetime, time, timedelta, timezone
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine.errors import InvalidInput
-from engine.models.inbox import PRIORITIES
-from engine.read import inbox
-from webapp.extensions import database
+from engine.service import (
+    COMPLETED,
+    MINE,
+    OVERDUE,
+    PRIORITIES,
+    ROLE_PREFIX,
+    SORT_COLUMNS,
+    InboxQuery,
+    InvalidInput,
+    roles,
+    tabs_for,
+)
+from webapp.extensions import service
 from webapp.security import CLINICAL, requires
 
 bp = Blueprint("inbox", __name__)
@@ -26,12 +35,12 @@ def _day(name: str, text: str | None, end: bool = False) -> datetime | None:
     return moment + timedelta(days=1) if end else moment
 
 
-def query_from_args(args) -> inbox.InboxQuery:
-    roles = tuple(current_user.team_roles)
+def query_from_args(args) -> InboxQuery:
+    team_roles = tuple(current_user.team_roles)
     team = current_user.oversees_team
     # someone with no work of their own (a clinical lead) starts on what needs their attention
-    tab = args.get("tab") or (inbox.OVERDUE if team and not roles else inbox.MINE)
-    if tab not in inbox.tabs_for(roles):
+    tab = args.get("tab") or (OVERDUE if team and not team_roles else MINE)
+    if tab not in tabs_for(team_roles):
         raise InvalidInput(f"there is no inbox tab '{tab}' for you")
     priority = args.get("priority") or None
     if priority is not None and priority not in PRIORITIES:
@@ -39,26 +48,24 @@ def query_from_args(args) -> inbox.InboxQuery:
     role = args.get("role") or None
     if role is not None and role not in filter_roles():
         raise InvalidInput(f"you do not hold the role '{role}'")
-    sort = args.get("sort") or ("completed" if tab == inbox.COMPLETED else "due")
-    if sort not in inbox.SORT_COLUMNS:
+    sort = args.get("sort") or ("completed" if tab == COMPLETED else "due")
+    if sort not in SORT_COLUMNS:
         raise InvalidInput(f"unknown sort '{sort}'")
     try:
         page = max(1, int(args.get("page") or 1))
     except ValueError:
         raise InvalidInput("page must be a number") from None
-    return inbox.InboxQuery(
-        username=current_user.username, roles=roles, tab=tab, program=args.get("program") or None,
+    return InboxQuery(
+        username=current_user.username, viewer_roles=team_roles, tab=tab, program=args.get("program") or None,
         priority_at_least=PRIORITIES[priority] if priority else None,
-        due_from=_day("due from", args.get("due_from")), due_to=_day("due to", args.get("due_to"), end=True),
-        role=role, team=team, search=(args.get("q") or "").strip()[:100] or None, sort=sort,
-        descending=(args.get("dir") or ("desc" if tab == inbox.COMPLETED else "asc")) == "desc",
+        due_from=_day("due from", args.get("due_from")), due_before=_day("due to", args.get("due_to"), end=True),
+        roles=(role,) if role else (), team=team, search=(args.get("q") or "").strip()[:100] or None, sort=sort,
+        descending=(args.get("dir") or ("desc" if tab == COMPLETED else "asc")) == "desc",
         page=page, page_size=current_app.config["INBOX_PAGE_SIZE"])
 
 
 def filter_roles() -> list[str]:
     """The roles the Role filter offers: mine, or every team role for someone who oversees the team."""
-    from engine.care import roles
-
     return list(roles.TEAM_ROLES) if current_user.oversees_team else list(current_user.team_roles)
 
 
@@ -76,28 +83,25 @@ def index():
     except InvalidInput as exc:
         return render_template("inbox/index.html", error=exc.message, result=None, args=args, tabs=[],
                                programs=[], priorities=list(PRIORITIES), filter_roles=[]), 400
-    with database().transaction() as s:
-        result = inbox.page(s, q)
-        programs = inbox.programs(s)
+    result = service().inbox(q)
+    programs = service().inbox_programs()
     if q.page > result.pages and result.total:
         return redirect(url_for("inbox.index", **{**args.to_dict(), "page": result.pages}))
-    tabs = [(tab, _tab_label(tab, q.team), result.counts.get(tab, 0)) for tab in inbox.tabs_for(q.roles)]
-    waiting_queues = [t for t in tabs if t[0].startswith(inbox.ROLE_PREFIX) and t[2]]
+    tabs = [(tab, _tab_label(tab, q.team), result.counts.get(tab, 0)) for tab in tabs_for(q.viewer_roles)]
+    waiting_queues = [t for t in tabs if t[0].startswith(ROLE_PREFIX) and t[2]]
     return render_template("inbox/index.html", result=result, q=q, args=args, tabs=tabs, programs=programs,
                            priorities=list(PRIORITIES), error=None, link=_link(args), waiting_queues=waiting_queues,
                            filter_roles=filter_roles())
 
 
 def _tab_label(tab: str, team: bool = False) -> str:
-    from engine.care import roles
-
-    if tab == inbox.MINE:
+    if tab == MINE:
         return "My tasks"
-    if tab == inbox.OVERDUE:
+    if tab == OVERDUE:
         return "Team overdue" if team else "Overdue"
-    if tab == inbox.COMPLETED:
+    if tab == COMPLETED:
         return "Completed by me"
-    return roles.label(tab[len(inbox.ROLE_PREFIX):]) + " queue"
+    return roles.label(tab[len(ROLE_PREFIX):]) + " queue"
 
 
 def _link(args):
@@ -115,7 +119,7 @@ def _link(args):
     return link
 
 
-def sort_link(args, q: inbox.InboxQuery, key: str) -> str:
+def sort_link(args, q: InboxQuery, key: str) -> str:
     same = q.sort == key
     return _link(args)(sort=key, dir="asc" if same and q.descending else ("desc" if same else "asc"), page=None)
 

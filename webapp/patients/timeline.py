@@ -5,7 +5,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from engine.models import AuditEvent, Instance
+from engine.service import AuditEvent, Instance
 
 HIDDEN_FIELDS = {"csrf_token", "minutes_spent"}
 

@@ -6,27 +6,27 @@ from datetime import date, datetime, time, timezone
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from engine.care import accounts
-from engine.errors import CarepathError, InvalidInput
-from webapp.auth.views import _safe_next
-from webapp.extensions import database, pathways
+from engine.service import CarepathError, InvalidInput, NotFound, RoleMissing
+from webapp.extensions import service
+from webapp.links import safe_next
 from webapp.security import CLINICAL, requires
-from webapp.tasks.views import bp
+from webapp.tasks.blueprint import bp
 
 
 def _back(task_id: int):
     target = request.form.get("next")
-    return redirect(_safe_next(target) if target else url_for("tasks.show", task_id=task_id))
+    return redirect(safe_next(target) if target else url_for("tasks.show", task_id=task_id))
 
 
 def _act(task_id: int, work, done: str):
     """Run an engine action; its refusal (claimed by someone else, changed meanwhile) becomes a message on the
     page the person came from, and nothing is stored. A task of a role the person does not hold is a 403."""
-    task = pathways().task(task_id)  # NotFound -> 404 page
-    if not current_user.actor.holds(task.role):
-        abort(403)
     try:
         work()
+    except NotFound:
+        abort(404)
+    except RoleMissing:
+        abort(403)
     except CarepathError as exc:
         flash(exc.message, "error")
     else:
@@ -37,13 +37,13 @@ def _act(task_id: int, work, done: str):
 @bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
 @requires(*CLINICAL)
 def claim(task_id: int):
-    return _act(task_id, lambda: pathways().claim(task_id, current_user.actor), "Task claimed: it is in My tasks.")
+    return _act(task_id, lambda: service().claim(task_id, current_user.actor), "Task claimed: it is in My tasks.")
 
 
 @bp.route("/tasks/<int:task_id>/release", methods=["POST"])
 @requires(*CLINICAL)
 def release(task_id: int):
-    return _act(task_id, lambda: pathways().unclaim(task_id, current_user.actor),
+    return _act(task_id, lambda: service().release(task_id, current_user.actor),
                 "Task released back to its role's queue.")
 
 
@@ -51,21 +51,8 @@ def release(task_id: int):
 @requires(*CLINICAL)
 def assign(task_id: int):
     username = (request.form.get("assignee") or "").strip()
-
-    def work():
-        if not username:
-            raise InvalidInput("Choose a colleague to assign the task to.")
-        with database().transaction() as s:
-            colleague = accounts.get_user(s, username)
-            if not colleague.active:
-                raise InvalidInput(f"{colleague.display_name} cannot sign in at the moment.")
-            roles = frozenset(colleague.roles) | ({"*"} if "admin" in colleague.roles else set())
-        task = pathways().task(task_id)
-        if "*" in roles and task.role:
-            roles = roles | {task.role}
-        pathways().assign(task_id, username, current_user.actor, assignee_roles=roles)
-
-    return _act(task_id, work, f"Task assigned to {username}.")
+    return _act(task_id, lambda: service().assign(task_id, username, current_user.actor),
+                f"Task assigned to {username}.")
 
 
 @bp.route("/tasks/<int:task_id>/follow-up", methods=["POST"])
@@ -80,6 +67,6 @@ def follow_up(task_id: int):
                 moment = datetime.combine(date.fromisoformat(text), time(9, 0), tzinfo=timezone.utc)
             except ValueError:
                 raise InvalidInput(f"'{text}' is not a date (YYYY-MM-DD).") from None
-        pathways().set_follow_up(task_id, moment, current_user.actor)
+        service().set_follow_up(task_id, moment, current_user.actor)
 
     return _act(task_id, work, "Follow-up date saved." if text else "Follow-up date cleared.")

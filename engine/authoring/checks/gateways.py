@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from engine.authoring.context import LintContext
 from engine.authoring.findings import Finding, at
-from engine.deploy.validation import NS
+from engine.deploy.bundle_xml import NS
 
 CHECK = "gateways"
 

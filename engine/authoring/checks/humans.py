@@ -10,7 +10,7 @@ from engine.deploy import validation
 from engine.runtime.pending import role_from_lane
 
 try:
-    from engine.care.roles import TEAM_ROLES as KNOWN_ROLES
+    from engine.roles import TEAM_ROLES as KNOWN_ROLES
 except ImportError:  # pragma: no cover - engine.care.roles arrived with accounts
     KNOWN_ROLES = ("care_manager", "nurse", "nurse_lead", "social_worker", "pharmacist", "dietitian", "chw",
                    "physician")
