@@ -2,6 +2,11 @@
 script, condition, timer expression and decision of a pathway runs here. May import `engine.time` (the clock
 and the business calendar scripts see) and `engine.errors`; nothing that touches the database.
 
+A C call cannot be interrupted, so the limits hold in two ways: an operation that could build a huge value or
+run for long in one C call is refused before it starts (arith.py, integers.py, text.py, access.py), and
+between any two other operations that can allocate, a check looks at the deadline and the memory budget
+(checkpoints.py, timelimit.py, memory.py).
+
     engine = SandboxedScriptEngine()                      # or SandboxedScriptEngine(SandboxLimits(...))
     workflow = BpmnWorkflow(spec, script_engine=engine)
     problems = check_source("import os", "exec")           # deploy-time check, runs nothing

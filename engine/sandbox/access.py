@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from RestrictedPython.transformer import INSPECT_ATTRIBUTES
 
-from engine.sandbox.arith import ArithmeticGuards
 from engine.sandbox.errors import AccessRefused, SizeLimitExceeded
+from engine.sandbox.integers import IntegerGuards, is_int_type
 from engine.sandbox.limits import SandboxLimits
 from engine.sandbox.text import EXPANDING_METHODS, TextGuards
 
 DENIED_ATTRIBUTES = INSPECT_ATTRIBUTES | {"mro"}
+INT_METHODS = frozenset({"to_bytes", "from_bytes"})  # int methods whose result size depends on an argument
 _MISSING = object()
 
 
@@ -23,10 +24,10 @@ def is_text_type(value) -> bool:
 
 
 class AccessGuards:
-    def __init__(self, limits: SandboxLimits, text: TextGuards, arith: ArithmeticGuards):
+    def __init__(self, limits: SandboxLimits, text: TextGuards, integers: IntegerGuards):
         self.limits = limits
         self.text = text
-        self.arith = arith
+        self.integers = integers
 
     def check_attribute(self, owner, name) -> None:
         if not isinstance(name, str):
@@ -51,10 +52,8 @@ class AccessGuards:
             return self.text.wrap_method(owner, name, value)
         if name == "extend" and (isinstance(owner, list) or owner is list):
             return self._checked_extend(owner)
-        if name == "to_bytes" and isinstance(owner, int):
-            return self.arith.to_bytes(owner)
-        if name == "to_bytes" and owner is int:
-            return lambda number, *args, **kwargs: self.arith.to_bytes(number)(*args, **kwargs)
+        if name in INT_METHODS and (isinstance(owner, int) or is_int_type(owner)):
+            return self.integers.method(owner, name, value) or value
         return value
 
     def hasattr(self, owner, name) -> bool:

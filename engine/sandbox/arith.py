@@ -2,7 +2,8 @@
 
 `'x' * 10**10`, `[0] * 10**9`, `10**10**10`, `1 << 10**10` and `range(10**12)` are refused before anything is
 allocated. The policy rewrites the operators into calls of these methods; `range`, `pow`, `round` and `sum`
-replace the builtins of the same name.
+replace the builtins of the same name. Guards that are about integers alone (parsing, modular powers) are in
+integers.py.
 """
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import math
 import operator
 
 from engine.sandbox.errors import SizeLimitExceeded
+from engine.sandbox.integers import IntegerGuards, refuse_int
 from engine.sandbox.limits import SCALARS, SandboxLimits, approx_json_size
+from engine.sandbox.timelimit import check_active
 
 TEXT = (str, bytes)
 SEQUENCES = (str, bytes, list, tuple)
@@ -38,12 +41,10 @@ class ArithmeticGuards:
 
     # -- checks -------------------------------------------------------------------------------------------
     def _refuse_int(self, what: str, bits: float):
-        digits = int(bits * math.log10(2)) + 1
-        raise SizeLimitExceeded(
-            f"{what} would be an integer of about {digits:,} digits; "
-            f"the limit is {self.limits.max_int_digits:,} digits")
+        refuse_int(self.limits, what, bits)
 
     def check_repeat(self, seq, count) -> None:
+        check_active()
         if count <= 1 or not seq:
             return
         length = len(seq) * count
@@ -87,11 +88,13 @@ class ArithmeticGuards:
 
     def check_add(self, a, b) -> None:
         if isinstance(a, TEXT) and isinstance(b, TEXT):
+            check_active()
             if len(a) + len(b) > self.limits.max_data_bytes:
                 raise SizeLimitExceeded(
                     f"joining two texts would build {len(a) + len(b):,} characters; "
                     f"the limit is {self.limits.max_data_bytes:,}")
         elif isinstance(a, list | tuple) and isinstance(b, list | tuple):
+            check_active()
             self.check_length(len(a) + len(b), "joining two sequences")
 
     def check_length(self, length: int, what: str) -> None:
@@ -108,6 +111,7 @@ class ArithmeticGuards:
 
     def pow(self, base, exponent, mod=None):
         if mod is not None:
+            IntegerGuards.check_modular_pow(base, exponent, mod)
             return builtins.pow(base, exponent, mod)
         self.check_pow(base, exponent)
         return base ** exponent
@@ -145,15 +149,6 @@ class ArithmeticGuards:
         if isinstance(ndigits, int) and ndigits < 0 and isinstance(number, int):
             self.check_pow(10, -ndigits)
         return builtins.round(number) if ndigits is None else builtins.round(number, ndigits)
-
-    def to_bytes(self, number: int):
-        """A checked `number.to_bytes(length, ...)`: the length is the size of the result."""
-        def to_bytes(length=1, *args, **kwargs):
-            if isinstance(length, int) and length > self.limits.max_data_bytes:
-                raise SizeLimitExceeded(
-                    f"int.to_bytes() would build {length:,} bytes; the limit is {self.limits.max_data_bytes:,}")
-            return number.to_bytes(length, *args, **kwargs)
-        return to_bytes
 
     def sum(self, iterable, /, start=0):
         if not isinstance(start, list | tuple):

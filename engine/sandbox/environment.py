@@ -13,7 +13,8 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 
 from engine.sandbox.compiler import compile_source
 from engine.sandbox.errors import SandboxViolation, SizeLimitExceeded
-from engine.sandbox.limits import SCALARS, SandboxLimits, approx_json_size, copy_data
+from engine.sandbox.integers import refuse_int
+from engine.sandbox.limits import SCALARS, OversizedInteger, SandboxLimits, approx_json_size, copy_data
 from engine.sandbox.namespace import Namespace
 from engine.sandbox.timelimit import Deadline
 
@@ -23,6 +24,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         """environment_globals: extra helpers (name -> function or value) pre-bound for every script."""
         super().__init__(environment_globals)
         self.limits = limits or SandboxLimits()
+        self.max_int_bits = self.limits.max_int_bits
         self.namespace = Namespace(self.limits, self.globals)
 
     def evaluate(self, expression, context, external_context=None):
@@ -44,7 +46,7 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
             _run(exec, code, scope)  # noqa: S102 - restricted code, compiled by compile_source
         deadline.finish()
         data = self._data_after(scope, context, external)
-        self._check_size(data, "the task data after this script")
+        self._check_size(data, "the task data after this script", context)
         for name in [name for name in context if name not in data]:
             del context[name]
         context.update(data)
@@ -71,13 +73,34 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         data.update({name: before[name] for name in self.namespace.reserved if name in before})
         return data
 
-    def _check_size(self, value, what: str) -> None:
+    def _check_size(self, value, what: str, before: dict | None = None) -> None:
+        """Refuse a value over the data limit, or holding an integer too large to store (an addition loop can
+        grow one past the limits that the operators hold to). When the data the script started from held one
+        already, it is not the script's doing: the runtime names the task that brought it in."""
         if isinstance(value, SCALARS):
+            if type(value) is int and value.bit_length() > self.max_int_bits:
+                refuse_int(self.limits, what, value.bit_length())
             return
         limit = self.limits.max_data_bytes
-        size = approx_json_size(value, limit)
+        try:
+            size = approx_json_size(value, limit, self.max_int_bits)
+        except OversizedInteger as found:
+            if before is not None and _holder(before, limit, self.max_int_bits):
+                size = approx_json_size(value, limit)
+            else:
+                refuse_int(self.limits, f"a value in {what}{_holder(value, limit, self.max_int_bits)}", found.bits)
         if size > limit:
             raise SizeLimitExceeded(f"{what} is over {limit:,} bytes of JSON (about {size:,} or more)")
+
+
+def _holder(value, budget: int, max_int_bits: int) -> str:
+    """` ('name')`: the top-level name of `value` (task data) that holds an integer over the limit."""
+    for name, item in value.items() if isinstance(value, dict) else ():
+        try:
+            approx_json_size(item, budget, max_int_bits)
+        except OversizedInteger:
+            return f" ({name!r})"
+    return ""
 
 
 def _run(run, code, scope):

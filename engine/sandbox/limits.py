@@ -14,7 +14,8 @@ class SandboxLimits:
     time_limit_seconds: wall time of one script or expression.
     max_data_bytes: the JSON size of task data after a script, and the longest text a script may build.
     max_sequence_length: the most items in a list, tuple or range a script may build at once.
-    max_int_digits: the largest integer (decimal digits) a script may build; CPython's own int<->str limit.
+    max_int_digits: the largest integer (decimal digits) a script may build or leave in task data; CPython's
+        own int<->str limit, so also the largest integer the JSON of the workflow state can hold.
     max_memory_bytes: how much the process's resident memory may grow during one run.
     """
 
@@ -39,12 +40,21 @@ SCALARS = (bool, int, float, complex, type(None))
 _IMMUTABLE = frozenset({str, int, float, bool, complex, type(None), bytes, date, datetime, time, timedelta})
 
 
-def approx_json_size(value, budget: int) -> int:
+class OversizedInteger(Exception):
+    """approx_json_size met an integer of more than `max_int_bits` bits."""
+
+    def __init__(self, bits: int):
+        super().__init__(bits)
+        self.bits = bits
+
+
+def approx_json_size(value, budget: int, max_int_bits: float = math.inf) -> int:
     """Roughly how many characters `value` takes as JSON (or as text), shared references counted each time.
 
     Stops as soon as the count passes `budget`, so the work done is bounded by the budget even for values that
     would be enormous when written out (a list holding the same big list a million times). Cyclic values count
-    as over budget.
+    as over budget. Raises OversizedInteger for an int of more than `max_int_bits` bits: it has few characters,
+    but more digits than JSON can write (CPython's int-to-text limit), so it could never be stored.
     """
     total = 0
     stack = [value]
@@ -55,7 +65,10 @@ def approx_json_size(value, budget: int) -> int:
         if kind is str:
             total += len(item) + 2
         elif kind is int:
-            total += (item.bit_length() * 77 >> 8) + 2
+            bits = item.bit_length()
+            if bits > max_int_bits:
+                raise OversizedInteger(bits)
+            total += (bits * 77 >> 8) + 2
         elif kind is float:
             total += 24
         elif kind is bool or item is None:

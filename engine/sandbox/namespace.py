@@ -9,6 +9,7 @@ from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack
 
 from engine.sandbox.access import AccessGuards, refused_builtin
 from engine.sandbox.arith import ArithmeticGuards
+from engine.sandbox.integers import IntegerGuards
 from engine.sandbox.limits import SandboxLimits
 from engine.sandbox.modules import build_modules, calendar_helpers, make_import
 from engine.sandbox.policy import CHECK_NAME
@@ -19,10 +20,10 @@ from engine.time.clock import ScriptDate
 # Taken out of RestrictedPython's safe builtins: exceptions that escape `except Exception` (SpiffWorkflow would not
 # catch them and a worker would stop), class creation, and builtins replaced below by guarded versions.
 REMOVED = {"BaseException", "SystemExit", "KeyboardInterrupt", "GeneratorExit", "__build_class__", "setattr",
-           "delattr", "range", "pow", "round", "str", "repr", "_getattr_"}
+           "delattr", "range", "pow", "round", "str", "repr", "int", "_getattr_"}
 
 HARMLESS = ("len", "min", "max", "sorted", "any", "all", "abs", "enumerate", "zip", "list", "dict",
-            "set", "frozenset", "tuple", "int", "float", "bool", "isinstance", "map", "filter", "reversed",
+            "set", "frozenset", "tuple", "float", "bool", "isinstance", "map", "filter", "reversed",
             "next", "divmod", "bin", "callable", "chr", "ord", "hex", "oct", "slice", "complex")
 
 REFUSED = {
@@ -41,7 +42,8 @@ class Namespace:
     def __init__(self, limits: SandboxLimits, extra_helpers: dict | None = None):
         self.text = TextGuards(limits)
         self.arith = ArithmeticGuards(limits, check_mod=self.text.check_mod)
-        self.access = AccessGuards(limits, self.text, self.arith)
+        self.integers = IntegerGuards(limits)
+        self.access = AccessGuards(limits, self.text, self.integers)
         calendar = {name: traced(function) for name, function in calendar_helpers().items()}
         self.modules = build_modules(self.text, calendar)
         self.builtins = self._builtins()
@@ -61,7 +63,8 @@ class Namespace:
         names.update({name: refused_builtin(name, reason) for name, reason in REFUSED.items()})
         names.update({
             "range": self.arith.range, "pow": self.arith.pow, "sum": self.arith.sum, "round": self.arith.round,
-            "str": self.text.str, "repr": self.text.repr, "ascii": self.text.ascii, "format": self.text.format,
+            "int": self.integers.int, "str": self.text.str, "repr": self.text.repr, "ascii": self.text.ascii,
+            "format": self.text.format,
             "getattr": self.access.getattr, "hasattr": self.access.hasattr,
             "__import__": make_import(self.modules),
         })

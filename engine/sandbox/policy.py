@@ -8,16 +8,19 @@ iteration access, no exec/eval), this policy
 * rewrites every f-string replacement field `{value!r:spec}` into `{_format_(value, conversion, spec)}` so that
   format specs cannot pad a value to gigabytes;
 * refuses imports outside the allow-list and class definitions;
-* calls `_sandbox_check_()` (the time limit) at the head of every loop body, comprehension step, function and
-  lambda, and at the start of every `except` and `finally` block, so that a script can neither run past its
-  deadline nor swallow the violation and keep running. (A trace function cannot do this: CPython 3.11 reports
-  no line events for `while True: pass`, and drops a trace function once it raises.)
+* calls `_sandbox_check_()` (the time limit and the memory budget) at the head of every loop body,
+  comprehension step, function and lambda, and at the start of every `except` and `finally` block, so that a
+  script can neither run past its deadline nor swallow the violation and keep running. (A trace function cannot
+  do this: CPython 3.11 reports no line events for `while True: pass`, and drops a trace function once it
+  raises.) Straight-line code gets its checks from checkpoints.py.
 """
 from __future__ import annotations
 
 import ast
 
 from RestrictedPython.transformer import RestrictingNodeTransformer, copy_locations
+
+from engine.sandbox.checkpoints import CHECK_NAME, add_checkpoints
 
 ALLOWED_IMPORTS = frozenset({"datetime", "math", "json", "business_calendar"})
 
@@ -28,8 +31,6 @@ BINOP_GUARDS = {
     ast.Add: "_add_",
     ast.Mod: "_mod_",
 }
-
-CHECK_NAME = "_sandbox_check_"
 
 
 def import_refusal(name: str) -> str:
@@ -45,6 +46,12 @@ def _call(name: str, args: list[ast.expr], like: ast.AST) -> ast.Call:
 
 class SandboxPolicy(RestrictingNodeTransformer):
     """RestrictedPython policy used for every pathway script and expression (pass as `policy=`)."""
+
+    def visit_Module(self, node: ast.Module) -> ast.AST:
+        return add_checkpoints(super().visit_Module(node))
+
+    def visit_Expression(self, node: ast.Expression) -> ast.AST:
+        return add_checkpoints(super().visit_Expression(node))
 
     def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
         node = self.node_contents_visit(node)

@@ -1,17 +1,21 @@
 """Guards for building text: str(), repr(), f-strings, format(), `%`-formatting, padding string methods, print.
 
 Each refuses, before any text is built, a result longer than `max_data_bytes`: a format spec or `%` width of a
-gigabyte, `'x'.ljust(10**10)`, or str() of a list holding the same big list a million times.
+gigabyte, `'x'.ljust(10**10)`, or str() of a list holding the same big list a million times; and an integer of
+more than `max_int_digits` digits (decimal conversion is quadratic; CPython's own refusal of it names a setting
+pathway authors cannot change).
 """
 from __future__ import annotations
 
 import builtins
 import json
 import logging
+import math
 import re
 
 from engine.sandbox.errors import AccessRefused, SizeLimitExceeded
-from engine.sandbox.limits import SandboxLimits, approx_json_size
+from engine.sandbox.limits import OversizedInteger, SandboxLimits, approx_json_size
+from engine.sandbox.timelimit import check_active
 
 logger = logging.getLogger("carepath.sandbox")
 
@@ -25,6 +29,7 @@ EXPANDING_METHODS = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs"
 class TextGuards:
     def __init__(self, limits: SandboxLimits):
         self.limits = limits
+        self.max_int_bits = limits.max_int_bits
         self.str = self._make_str_type()
 
     # -- checks -------------------------------------------------------------------------------------------
@@ -36,10 +41,21 @@ class TextGuards:
         if length > self.limits.max_data_bytes:
             self.refuse_length(what, length)
 
+    def refuse_int_text(self, bits: int):
+        digits = int(bits * math.log10(2)) + 1
+        raise SizeLimitExceeded(f"converting an integer of about {digits:,} digits to text is over the limit of "
+                                f"{self.limits.max_int_digits:,} digits")
+
     def check_stringify(self, value) -> None:
-        if type(value) in PLAIN_TYPES:
+        kind = type(value)
+        if kind is int and value.bit_length() > self.max_int_bits:
+            self.refuse_int_text(value.bit_length())
+        if kind in PLAIN_TYPES:
             return
-        size = approx_json_size(value, self.limits.max_data_bytes)
+        try:
+            size = approx_json_size(value, self.limits.max_data_bytes, self.max_int_bits)
+        except OversizedInteger as found:
+            self.refuse_int_text(found.bits)
         if size > self.limits.max_data_bytes:
             self.refuse_length(f"converting a {type(value).__name__} to text", size)
 
@@ -99,6 +115,7 @@ class TextGuards:
 
     def check_mod(self, left, right) -> None:
         if isinstance(left, str | bytes):
+            check_active()  # the statements around `%` get no check of their own (checkpoints.py)
             self._check_printf(left, right)
 
     def _check_printf(self, template, args) -> None:

@@ -34,6 +34,12 @@ THREATS = {
     "huge_power": ("SizeLimitExceeded", "10 ** 10000000000 would be an integer of about", 1),
     "huge_range": ("SizeLimitExceeded", "range() of 1,000,000,000,000 items is over the limit", 1),
     "huge_format_padding": ("SizeLimitExceeded", "format spec '>10000000000' pads beyond the limit", 2),
+    "huge_modular_power": ("SizeLimitExceeded", "pow(x, y, m) with a 13,948-bit exponent would run too long; "
+                                                "the limit is 2,048 bits for the exponent and the modulus", 3),
+    "huge_multiplication": ("SizeLimitExceeded", "this multiplication would be an integer of about 8,001 digits; "
+                                                 "the limit is 4,300 digits", 2),
+    "huge_int_parse": ("SizeLimitExceeded", "int() of a text of 200,000 characters would be an integer of about "
+                                            "60,206 digits; the limit is 4,300 digits", 1),
 }
 FILES_THE_THREATS_TRY_TO_WRITE = [
     "/tmp/carepath-threat-import-os", "/tmp/carepath-threat-dunder-import", "/tmp/carepath-threat-open-file.txt",
