@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from bench.databases import fresh_database, postgres_url
 from bench.pathway import STEP_DATA, write_bundle
+from bench.patients import register_patients
 from bench.raw import RawSpiff
 from engine.care.actors import Actor
 from engine.models import AuditEvent, InboxTask, Instance, MessageWait, TimerWait
@@ -59,6 +60,7 @@ def step_throughput(kind: str, bundle: Path, instances: int, rounds: int = 3) ->
     with fresh_database(kind) as db:
         svc = CarePathways(db)
         svc.deploy(bundle)
+        register_patients(db, ["warm-up"] + [f"patient-{r}-{i}" for r in range(rounds) for i in range(instances)])
         walk_instance(svc, svc.start("ccm8", "warm-up").id)  # warm caches
         for r in range(rounds):
             started = [svc.start("ccm8", f"patient-{r}-{i}").id for i in range(instances)]
@@ -89,6 +91,7 @@ def history_flatness(kind: str, loops: int, sample: int) -> None:
     with fresh_database(kind) as db:
         svc = CarePathways(db)
         svc.deploy(REVIEW_LOOP)
+        register_patients(db, ["patient-loop", "patient-young"])
         old = svc.start("review_loop", "patient-loop").id
         for _ in range(loops):
             _timed_step(svc, old)
@@ -130,6 +133,7 @@ def storage_per_instance(kind: str, bundle: Path) -> None:
     with fresh_database(kind) as db:
         svc = CarePathways(db)
         svc.deploy(bundle)
+        register_patients(db, ["patient-storage"])
         instance_id = svc.start("ccm8", "patient-storage").id
         walk_instance(svc, instance_id)
         with db.transaction() as session:

@@ -23,6 +23,7 @@ from engine.store.database import Database
 from engine.time import clock
 
 from .databases import pg_schema, postgres_url, settle
+from .patients import register_patients
 from .workers import Cluster
 
 OUTREACH = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "bpmn" / "scheduled_outreach"
@@ -35,8 +36,9 @@ def broker_url() -> str | None:
 
 def start_due(svc: CarePathways, count: int, due_at: datetime, *, prefix: str = "p", created_at=None) -> list[int]:
     """`count` outreach instances whose start timer is due at `due_at` (made under a clock set before it, so
-    the start does not fire them)."""
+    the start does not fire them), for patients `prefix`0, `prefix`1... added to the registry first."""
     moment = created_at or (due_at - timedelta(hours=1))
+    register_patients(svc.db, [f"{prefix}{i}" for i in range(count)])
     ids = []
     with clock.use_clock(clock.FrozenClock(moment)):
         for i in range(count):
@@ -117,6 +119,7 @@ def timer_latency(emit, quick: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp, pg_schema(base, "carepath_timers") as (url, db):
         svc = CarePathways(db)
         svc.deploy(OUTREACH)
+        register_patients(db, [f"warm{i}" for i in range(10)] + [f"l{i}" for i in range(count)])
         with Cluster(url, broker, Path(tmp), sweep_seconds=sweep) as cluster:
             cluster.worker("w0")
             cluster.worker("w1")

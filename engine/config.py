@@ -177,6 +177,13 @@ class NotifySettings:
 
 
 # ------------------------------------------------------------------------------------------------ web app
+def _proxies(env: Mapping) -> int:
+    count = _number(env, "CAREPATH_TRUSTED_PROXIES", 0, positive=False)
+    if count < 0 or count != int(count) or count > 10:
+        raise SettingsInvalid(f"CAREPATH_TRUSTED_PROXIES must be a whole number of proxies from 0 to 10, got {count!r}")
+    return int(count)
+
+
 @dataclass(frozen=True)
 class WebSettings:
     secret_key: str | None = field(default=None, repr=False)  # None: a random key kept in the instance folder
@@ -184,6 +191,7 @@ class WebSettings:
     secure_cookies: bool | None = None  # None: on, except for `carepath serve` on 127.0.0.1
     sign_in_rate_limit: str = "10 per minute"  # failed sign-ins per client address
     rate_limit_storage: str = "memory://"
+    trusted_proxies: int = 0  # proxies in front of the app whose X-Forwarded-For/-Proto are believed
     node_modules: Path | None = None  # where the npm packages the pages use were installed
 
     @classmethod
@@ -195,6 +203,7 @@ class WebSettings:
                    secure_cookies=_flag(env, "CAREPATH_SECURE_COOKIES", None),
                    sign_in_rate_limit=_text(env, "CAREPATH_SIGN_IN_RATE_LIMIT") or cls.sign_in_rate_limit,
                    rate_limit_storage=_text(env, "CAREPATH_RATELIMIT_STORAGE_URI") or cls.rate_limit_storage,
+                   trusted_proxies=_proxies(env),
                    node_modules=Path(modules) if modules else None)
 
 

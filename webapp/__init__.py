@@ -7,9 +7,10 @@ error: no view opens a transaction or holds a business rule.
 from __future__ import annotations
 
 from flask import Flask, send_from_directory
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import forms
-from webapp import errors, extensions, formatting, security
+from webapp import errors, extensions, formatting, routing, security
 from webapp.auth.views import bp as auth_bp
 from webapp.config import load_config
 from webapp.diagrams.views import bp as diagrams_bp
@@ -22,9 +23,13 @@ from webapp.tasks.blueprint import bp as tasks_bp
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(load_config(overrides))
+    if app.config["TRUSTED_PROXIES"]:  # else X-Forwarded-For is anyone's to write, and ignored
+        count = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
     extensions.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    routing.init_app(app)  # `<id:...>` in the blueprints' rules
     for blueprint in (auth_bp, inbox_bp, tasks_bp, patients_bp, diagrams_bp):
         app.register_blueprint(blueprint)
     formatting.init_app(app)

@@ -6,6 +6,7 @@ actor) as the click context's object.
 """
 from __future__ import annotations
 
+import logging
 import os
 
 import click
@@ -19,8 +20,21 @@ from webapp.extensions import background
 pass_state = click.pass_obj  # the `carepath` group's invocation state: its service(), url and actor
 
 
+def _request_log() -> None:
+    """The app's own request log (routes, not paths: a path or query can name a patient) instead of the
+    development server's, which logs every path and query string."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    requests = logging.getLogger("webapp.requests")
+    if not requests.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        requests.addHandler(handler)
+        requests.setLevel(logging.INFO)
+
+
 def _run(app, host: str, port: int, sweep_seconds: float) -> None:
     """Serve the app; without a broker, the in-process scheduler fires timers and runs queued work here."""
+    _request_log()
     with app.app_context():
         jobs = background()
     if sweep_seconds > 0:

@@ -46,6 +46,8 @@ def load_config(overrides: dict | None = None, settings: Settings | None = None)
         "RATELIMIT_HEADERS_ENABLED": False,
         "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,  # CSV imports included
         "INBOX_PAGE_SIZE": 50,
+        # behind N proxies, a client's address (the sign-in rate limit's key) is the one the nearest N forwarded
+        "TRUSTED_PROXIES": web.trusted_proxies,
     }
     config["SECRET_KEY"] = overrides.pop("SECRET_KEY", None) or _secret_key(settings)
     config.update(overrides)

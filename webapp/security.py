@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from functools import wraps
 
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
-from flask_login import UserMixin, current_user, logout_user
+from flask_login import UserMixin, current_user, login_user, logout_user
 
 from engine.service import Account, Actor, now, roles
 from webapp.extensions import login_manager, service
@@ -31,10 +31,10 @@ class WebUser(UserMixin):
     username: str
     display_name: str
     roles: tuple[str, ...]
-    stamp: str  # changes when the password changes: older sessions stop working
+    token: str  # the server-side session's token: it opens nothing once the session has ended
 
     def get_id(self) -> str:
-        return f"{self.user_id}:{self.stamp}"
+        return self.token
 
     @property
     def actor(self) -> Actor:
@@ -53,19 +53,32 @@ class WebUser(UserMixin):
         return roles.CLINICAL_LEAD in self.roles
 
 
-def web_user(account: Account) -> WebUser:
-    return WebUser(account.id, account.username, account.display_name, account.roles, account.stamp)
+def web_user(account: Account, token: str) -> WebUser:
+    return WebUser(account.id, account.username, account.display_name, account.roles, token)
 
 
 @login_manager.user_loader
-def _load_user(key: str):
-    user_id, _, stamp = key.partition(":")
-    if not user_id.isdigit():
-        return None
-    account = service().account(int(user_id))
-    if account is None or not account.active or account.stamp != stamp:
-        return None
-    return web_user(account)
+def _load_user(token: str):
+    """The person whose server-side session the cookie's token opens; None once it has ended (sign-out, a
+    password change, a disabled account, idle), whatever the cookie says."""
+    account = service().session_account(token)
+    return web_user(account, token) if account is not None else None
+
+
+def sign_in(account: Account) -> None:
+    """Start a session for someone whose password was just checked: a fresh cookie (no fixation), a new
+    server-side session, and the idle clock started."""
+    session.clear()
+    login_user(web_user(account, service().open_session(account)))
+    session["seen"] = _now().timestamp()
+
+
+def sign_out(why: str = "signed out") -> None:
+    """End the session on the server and in the browser."""
+    if current_user.is_authenticated:
+        service().end_session(current_user.get_id(), why)
+    logout_user()
+    session.clear()
 
 
 def requires(*wanted: str):
@@ -97,9 +110,8 @@ def _enforce_sign_in():
     limit = current_app.config["IDLE_TIMEOUT"]
     seen = session.get("seen")
     now = _now()
-    if seen is not None and now.timestamp() - float(seen) > limit.total_seconds():
-        logout_user()
-        session.clear()
+    if not isinstance(seen, int | float) or now.timestamp() - float(seen) > limit.total_seconds():
+        sign_out("idle")  # a cookie without a last-seen time counts as idle too
         flash(f"You were signed out after {int(limit.total_seconds() // 60)} minutes without activity. "
               "Please sign in again.", "info")
         if request.method == "GET":

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import roles
+from engine.care import sessions
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.models import User, UserRole
 from engine.store import audit
@@ -108,6 +109,11 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
+def find_by_name(session: Session, username: str) -> User | None:
+    """The account of a user name as people type it (any case, spaces around), or None."""
+    return session.scalar(select(User).where(User.username == (username or "").strip().lower()))
+
+
 def find_user(session: Session, user_id: int) -> User | None:
     return session.get(User, user_id)
 
@@ -150,6 +156,7 @@ def set_password(session: Session, username: str, password: str, *, by: str = "s
     user.password_changed_at = clock.now()
     user.failed_sign_ins = 0
     user.locked_until = None
+    sessions.end_sessions_of(session, user, sessions.PASSWORD_CHANGED)
     audit.record(session, "user_password_set", by, details={"user": user.username})
     return user
 
@@ -158,6 +165,8 @@ def set_active(session: Session, username: str, active: bool, *, by: str = "syst
     user = get_user(session, username)
     if user.active != active:
         user.active = active
+        if not active:
+            sessions.end_sessions_of(session, user, sessions.DISABLED)
         audit.record(session, "user_enabled" if active else "user_disabled", by, details={"user": user.username})
     return user
 
@@ -183,6 +192,9 @@ def sign_in(session: Session, username: str, password: str) -> SignIn:
 
     The caller shows one message for every failure, so that nobody learns which usernames exist."""
     now = clock.now()
+    if not USERNAME.match((username or "").strip().lower()):  # no account has such a name (a NUL, say)
+        _verify(_DUMMY_HASH, password or "")
+        return SignIn(None, "not a user name")
     user = session.scalar(select(User).where(User.username == (username or "").strip().lower()))
     if user is None:
         _verify(_DUMMY_HASH, password or "")

@@ -5,18 +5,22 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.care import timers
+from engine.care import characters, timers
 from engine.care.actors import Actor
 from engine.deploy.versions import resolve_program
 from engine.errors import Conflict, InvalidInput, InvalidState, NotFound
-from engine.models import Deployment, Instance, InstanceStatus
+from engine.models import MAX_ID, Deployment, Instance, InstanceStatus, Patient
 from engine.runtime.migration import move_to, newer_deployment
+from engine.runtime.pending import find_task
 from engine.runtime.runner import Loaded, Runtime, error_tasks
+from engine.runtime.state_codec import connect_loops
 from engine.store import audit
 from engine.time import clock
 
 
 def get_instance(session: Session, instance_id: int, *, for_update: bool = False) -> Instance:
+    if not 1 <= instance_id <= MAX_ID:  # no row can have it: not worth a query the database would refuse
+        raise NotFound(f"instance {instance_id} does not exist")
     instance = session.get(Instance, instance_id, with_for_update=for_update or None)
     if instance is None:
         raise NotFound(f"instance {instance_id} does not exist")
@@ -39,6 +43,13 @@ def require_none_open(session: Session, patient_id: str, process_id: str, name: 
                        "it can start again once that one has ended")
 
 
+def require_registered(session: Session, patient_id: str) -> None:
+    """A pathway starts only for a patient in the registry (its id is the patient's MRN), whoever starts it: an
+    operator, a care team, or a message from another system."""
+    if session.get(Patient, patient_id) is None:
+        raise NotFound(f"patient '{patient_id}' is not in the registry; add them first, then start the pathway")
+
+
 def start(
     session: Session,
     runtime: Runtime,
@@ -54,11 +65,14 @@ def start(
     patient_id = (patient_id or "").strip()
     if not patient_id:
         raise InvalidInput("a patient id is required to start a pathway")
+    characters.require_text("the patient id", patient_id)
     if data is not None and not isinstance(data, dict):
         raise InvalidInput("start data must be a JSON object")
+    characters.require_data("start data", data)
     if deployment is None:
         deployment, process = resolve_program(session, program)
         process_id = process["id"]
+    require_registered(session, patient_id)
     process = deployment.process(process_id) or {"id": process_id}
     require_none_open(session, patient_id, process_id, process.get("name") or process_id)
     parsed = runtime.specs.get(session, deployment.id)
@@ -143,6 +157,7 @@ def retry(session: Session, runtime: Runtime, instance_id: int, actor: Actor, da
         raise InvalidState(f"instance {instance_id} is {instance.status}; only an instance in error can be retried")
     if data is not None and not isinstance(data, dict):
         raise InvalidInput("retry data must be a JSON object")
+    characters.require_data("retry data", data)
     loaded = runtime.load(session, instance)
     if upgrade:
         _upgrade(session, runtime, loaded, actor)
@@ -151,20 +166,74 @@ def retry(session: Session, runtime: Runtime, instance_id: int, actor: Actor, da
     instance.error = None
     audit.record(session, "retried", actor.name, instance=instance,
                  details={"previous_error": previous, "data": audit.changed_fields({}, data or {})})
-
-    def rerun(workflow):
-        failed = error_tasks(workflow)
-        for task in failed:
-            task.data.update(data or {})
-            task._set_state(TaskState.READY)
-        if not failed and data:
-            for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
-                task.data.update(data)
-        workflow.refresh_timers()
-
-    runtime.advance(session, loaded, actor.name, rerun)
+    runtime.advance(session, loaded, actor.name, lambda workflow: rerun(workflow, previous, data or {}))
     runtime.save(session, loaded, actor.name)
     return instance
+
+
+def rerun(workflow, error: dict | None, data: dict) -> None:
+    """Run again what failed, `data` merged in first: the task the error names, in the part of its life it
+    failed in (see engine.runtime.runner.failure_point), and any other task in error from its start. Without
+    either, `data` goes to the tasks that wait."""
+    error = error or {}
+    failed = _failed_tasks(workflow, error)
+    for task in failed:
+        _AGAIN.get(_phase(error), _run_again)(task, data)
+    others = [task for task in error_tasks(workflow) if task not in failed]
+    for task in others:
+        _run_again(task, data)
+    if not failed and not others and data:
+        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            task.data.update(data)
+    workflow.refresh_timers()
+
+
+def _failed_tasks(workflow, error: dict) -> list:
+    """The task the error names, if it is still there and not done. An error stored before errors named their
+    task names its element only: the tasks in error there."""
+    if not error.get("task"):
+        return [t for t in error_tasks(workflow) if error.get("element") in (t.task_spec.bpmn_id, t.task_spec.name)]
+    task = find_task(workflow, error["task"])
+    if task is None or task.has_state(TaskState.CANCELLED):
+        return []
+    if task.has_state(TaskState.COMPLETED) and error.get("phase") != "complete":
+        return []
+    return [task]
+
+
+def _phase(error: dict) -> str:
+    """The part of its life the task failed in. For an error stored before errors said so: what SpiffWorkflow's
+    note in the message says (its preScript or its postScript failed), else its own work."""
+    if error.get("phase"):
+        return error["phase"]
+    message = error.get("message") or ""
+    return "post_script" if "Post-Script" in message else "pre_script" if "Pre-Script" in message else "run"
+
+
+def _run_again(task, data: dict) -> None:
+    """Its own work failed (a script, a gateway's conditions, a decision): it runs again."""
+    task.data.update(data)
+    task._set_state(TaskState.READY)
+
+
+def _finish_again(task, data: dict) -> None:
+    """Its postScript failed once it was done (a person's task: their answers are in its data): it is finished
+    again, postScript first, and not handed back to the person."""
+    task.data.update(data)
+    task.complete()
+
+
+def _ready_again(task, data: dict) -> None:
+    """It failed on its way to ready (its preScript) or to wait (a timer's expression): it goes that way again,
+    taking its parent's data first, so the fix goes to the parent too."""
+    task.data.update(data)
+    if task.parent is not None:
+        task.parent.data.update(data)
+    task.task_spec._update(task)
+
+
+_AGAIN = {"run": _run_again, "post_script": _finish_again, "complete": _finish_again,
+          "pre_script": _ready_again, "update": _ready_again}
 
 
 def migrate(session: Session, runtime: Runtime, instance_id: int, actor: Actor) -> Instance:
@@ -188,6 +257,7 @@ def _upgrade(session: Session, runtime: Runtime, loaded: Loaded, actor: Actor) -
     parsed = runtime.specs.get(session, newer.id)
     previous = instance.deployment_id
     move_to(loaded.workflow, instance, newer, parsed)
+    connect_loops(loaded.workflow)  # the newer version's specs, maybe never loaded in this process
     loaded.parsed = parsed
     audit.record(session, "moved_to_version", actor.name, instance=instance,
                  details={"from_deployment": previous, "to": newer.label})

@@ -1,8 +1,8 @@
 """Messages from other systems: route each to exactly the instances whose keys match, or start one."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
@@ -10,11 +10,12 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.care import characters
 from engine.care.actors import Actor
 from engine.care.instances import start
 from engine.errors import InvalidInput
 from engine.models import Deployment, Instance, InstanceStatus, MessageWait
-from engine.runtime.pending import leaf_events
+from engine.runtime.pending import find_task, leaf_events
 from engine.runtime.runner import Runtime
 from engine.store import audit
 
@@ -25,7 +26,8 @@ class CorrelationResult:
     delivered: list[int] = field(default_factory=list)  # instance ids resumed by the message
     started: list[int] = field(default_factory=list)  # instances a message start event created
     skipped: list[int] = field(default_factory=list)  # matching instances not running (suspended, error)
-    refused: str | None = None  # why a start it asked for was refused (the patient has that pathway open)
+    refused: str | None = None  # why a start it asked for was refused (that pathway open, patient unknown)
+    failed: list[dict] = field(default_factory=list)  # deliveries and starts that failed: instance, element, reason
 
     @property
     def matched(self) -> bool:
@@ -39,6 +41,9 @@ def check_message(name: str, keys: dict, payload) -> None:
         raise InvalidInput("a message needs correlation keys (such as patient_id) so it reaches the right patient")
     if payload is not None and not isinstance(payload, dict):
         raise InvalidInput("a message payload must be a JSON object")
+    characters.require_text("the message name", str(name))
+    characters.require_data("the correlation keys", keys)
+    characters.require_data("the payload", payload)
 
 
 def matching_waits(session: Session, name: str, keys: dict, instance_id: int | None = None) -> list[MessageWait]:
@@ -51,22 +56,108 @@ def matching_waits(session: Session, name: str, keys: dict, instance_id: int | N
     return [w for w in session.scalars(query) if all(str(w.correlation.get(k)) == v for k, v in wanted.items())]
 
 
-def deliver(session: Session, runtime: Runtime, instance: Instance, name: str, payload: dict | None,
-            actor: Actor, waits: list[MessageWait]) -> None:
+def deliver(session: Session, runtime: Runtime, instance: Instance, name: str, keys: dict, payload: dict | None,
+            actor: Actor, waits: list[MessageWait]) -> dict | None:
+    """Deliver message `name` to the waits of `instance` it matched. Returns None, or why it failed (see
+    `failure`): a message whose correlation properties cannot be read, or whose values SpiffWorkflow finds
+    differ from the instance's, changes nothing; a pathway that fails on the message is left in error, as a
+    step that fails always is."""
     loaded = runtime.load(session, instance)
-    targets = [loaded.workflow.get_task_from_id(UUID(w.task_uuid)) for w in waits]
-    targets = [t for t in targets if t is not None and t.state == TaskState.WAITING]
+    payload = dict(payload or {})
+    caught, failed = _events_for(loaded.workflow, instance, name, keys, payload, waits)
+    if failed is not None:
+        return failed
 
     def catch(workflow):
-        for task in targets:
-            event_definition = message_definition(task, name)
-            workflow.catch(BpmnEvent(event_definition, payload or {}))
-            _merge_payload(task, event_definition, payload)
+        for task, event in caught:
+            with keys_in_correlations(workflow, keys, payload):
+                workflow.catch(event)
+            _merge_payload(task, event.event_definition, payload)
 
     audit.record(session, "message_correlated", actor.name, instance=instance, element_id=waits[0].element_id,
-                 details={"message": name, "payload_keys": sorted((payload or {}).keys())})
-    runtime.advance(session, loaded, actor.name, catch)
+                 details={"message": name, "payload_keys": sorted(payload.keys())})
+    ran = runtime.advance(session, loaded, actor.name, catch)
     runtime.save(session, loaded, actor.name)
+    return None if ran else failure(instance, None, None)
+
+
+def _events_for(workflow, instance: Instance, name: str, keys: dict, payload: dict, waits: list[MessageWait]):
+    """([(waiting task, the event it is to catch)], None), or ([], the failure) when one of them cannot catch
+    it: its correlation properties cannot be read from the keys and payload, or their values are not the ones
+    the instance holds."""
+    caught = []
+    for wait in waits:
+        task = find_task(workflow, wait.task_uuid)
+        if task is None or task.state != TaskState.WAITING:
+            continue
+        try:
+            event = message_event(workflow, message_definition(task, name), keys, payload)
+        except Exception as exc:  # noqa: BLE001 - a retrieval expression the keys and payload cannot answer
+            return [], failure(instance, wait.element_id, f"its correlation properties could not be read: {exc}")
+        if not task.task_spec.catches(task, event):
+            return [], failure(instance, wait.element_id, "its correlation values are not the instance's")
+        caught.append((task, event))
+    return caught, None
+
+
+def failure(instance: Instance, element: str | None, reason: str | None) -> dict:
+    """A delivery that failed, as CorrelationResult.failed lists it; without a reason, the instance's error."""
+    error = instance.error or {}
+    return {"instance": instance.id, "element": element or error.get("element"),
+            "reason": reason or error.get("message") or "the pathway failed"}
+
+
+def message_event(workflow, definition, keys: dict, payload: dict) -> BpmnEvent:
+    """The event that carries message `definition` with `payload`, its correlations computed from `keys`.
+
+    A model may declare correlation properties for its message (SpiffArena style: a correlationKey and a
+    correlationProperty with a retrieval expression, such as `patient_id`). SpiffWorkflow works them out by
+    evaluating the expression against the payload, so a message whose key travels beside its payload would
+    fail (NameError) or, once the instance holds correlation values, be ignored. Here the keys are there too
+    (see `keys_in_correlations`): they are what correlation matches on, whatever the payload holds."""
+    properties = getattr(definition, "correlation_properties", None) or []
+    correlations = {}
+    if properties:
+        with keys_in_correlations(workflow, keys, payload):
+            correlations = definition.calculate_correlations(workflow.script_engine, properties, payload)
+    return BpmnEvent(definition, payload, correlations)
+
+
+@contextmanager
+def keys_in_correlations(workflow, keys: dict, payload: dict):
+    """While a message is caught, the workflow's script engine evaluates expressions against this `payload`
+    (correlation retrieval expressions, which SpiffWorkflow evaluates when it catches a message) with the
+    message's correlation keys added, the keys winning; every other evaluation is left as it is."""
+    engine = workflow.script_engine
+    workflow.script_engine = _KeyedEngine(engine, _KeyedEnvironment(engine.environment, keys, payload))
+    try:
+        yield
+    finally:
+        workflow.script_engine = engine
+
+
+class _KeyedEngine:
+    def __init__(self, engine, environment):
+        self._engine = engine
+        self.environment = environment
+
+    def __getattr__(self, name):
+        return getattr(self._engine, name)
+
+
+class _KeyedEnvironment:
+    def __init__(self, environment, keys: dict, payload: dict):
+        self._environment = environment
+        self._keys = dict(keys)
+        self._payload = payload
+
+    def evaluate(self, expression, context, external_context=None):
+        if context is self._payload:
+            context = {**context, **self._keys}
+        return self._environment.evaluate(expression, context, external_context)
+
+    def __getattr__(self, name):
+        return getattr(self._environment, name)
 
 
 def message_definition(task, name: str):
@@ -101,12 +192,15 @@ def start_by_message(session: Session, runtime: Runtime, deployment: Deployment,
     patient_id = keys.get("patient_id")
     if not patient_id:
         raise InvalidInput(f"message '{name}' starts a pathway, so it needs a patient_id key")
+    message = dict(payload or {})
 
     def catch_start(workflow):
         for task in workflow.get_tasks(state=TaskState.WAITING):
             event_definition = getattr(task.task_spec, "event_definition", None)
             if isinstance(event_definition, MessageEventDefinition) and event_definition.name == name:
-                workflow.catch(BpmnEvent(event_definition, payload or {}))
+                event = message_event(workflow, event_definition, keys, message)
+                with keys_in_correlations(workflow, keys, message):
+                    workflow.catch(event)
                 _merge_payload(task, event_definition, payload)
                 break
 

@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.care.accounts import EMAIL
+from engine.care.characters import holds_refused, refused_character, shown
 from engine.errors import InvalidInput, NotFound
 from engine.models import Instance, InstanceStatus, Patient
 from engine.models.patient import RISK_TIERS  # noqa: F401 - the tiers a patient record takes
@@ -19,6 +20,8 @@ MRN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,49}$")
 SEXES = ("female", "male", "other", "unknown")
 TEXT_LIMITS = {"given_name": 100, "family_name": 100, "phone": 40, "email": 320, "address": 500,
                "primary_care_provider": 200, "preferred_language": 50}
+TEXT_FIELDS = ("mrn", "given_name", "family_name", "birth_date", "sex", "phone", "email", "address",
+               "primary_care_provider", "preferred_language")
 
 
 @dataclass
@@ -89,9 +92,23 @@ def check(fields: PatientInput, today: date | None = None) -> dict:
     if any(len(c) > 200 for c in conditions):
         errors["conditions"] = "A condition's name has at most 200 characters"
     values["conditions"] = [{"name": c, "lasting_12_months": True} for c in conditions]
+    errors.update(_refused_characters(fields))  # said before anything else about such a field
     if errors:
         raise PatientInvalid(errors)
     return values
+
+
+def _refused_characters(fields: PatientInput) -> dict[str, str]:
+    """The fields holding a character no input may hold (a NUL, another control character), by name."""
+    found = {}
+    for name in TEXT_FIELDS:
+        if problem := refused_character(getattr(fields, name) or ""):
+            found[name] = problem[:1].upper() + problem[1:]
+    for condition in fields.conditions or ():
+        if problem := refused_character(condition or ""):
+            found["conditions"] = "A condition " + problem
+            break
+    return found
 
 
 def add_patient(session: Session, fields: PatientInput, by: str) -> Patient:
@@ -100,11 +117,17 @@ def add_patient(session: Session, fields: PatientInput, by: str) -> Patient:
         or_(Patient.mrn == values["mrn"], Patient.id == values["mrn"])))
     if taken:
         raise PatientInvalid({"mrn": f"A patient with MRN {values['mrn']} already exists"})
-    now = clock.now()
+    patient = register(session, values, by, clock.now())
+    session.flush()
+    return patient
+
+
+def register(session: Session, values: dict, by: str, now) -> Patient:
+    """Add a patient with checked values (`check`), and the audit event their history starts with: the same
+    for one patient added by hand and for each row of a CSV import."""
     patient = Patient(id=values["mrn"], search_name=search_key(values["given_name"], values["family_name"]),
                       created_at=now, updated_at=now, created_by=by, **values)
     session.add(patient)
-    session.flush()
     audit.record(session, "patient_added", by, patient_id=patient.id, details={"mrn": patient.mrn})
     return patient
 
@@ -114,17 +137,18 @@ def search_key(given_name: str, family_name: str) -> str:
 
 
 def get_patient(session: Session, patient_id: str, viewer: str | None = None) -> Patient:
-    """The patient; when `viewer` is given, the view is an audit event."""
-    patient = session.get(Patient, patient_id)
+    """The patient; when `viewer` is given, the view is an audit event. An id holding a control character
+    names no patient (none can be stored)."""
+    patient = None if holds_refused(patient_id) else session.get(Patient, patient_id)
     if patient is None:
-        raise NotFound(f"no patient '{patient_id}'")
+        raise NotFound(f"no patient '{shown(patient_id)}'")
     if viewer is not None:
         audit.record(session, "patient_viewed", viewer, patient_id=patient.id)
     return patient
 
 
 def patients_by_id(session: Session, ids) -> dict[str, Patient]:
-    ids = list({i for i in ids if i})
+    ids = list({i for i in ids if i and not holds_refused(i)})  # such an id names no patient
     if not ids:
         return {}
     return {p.id: p for p in session.scalars(select(Patient).where(Patient.id.in_(ids)))}
@@ -140,6 +164,8 @@ def matching_ids(text: str):
     words = " ".join((text or "").lower().split())
     if not words:
         raise InvalidInput("enter a name or an MRN to search for")
+    if problem := refused_character(text):
+        raise InvalidInput(f"the search text {problem}")
     conditions = [Patient.mrn == text.strip(), Patient.search_name.like(_like_prefix(words), escape="\\")]
     parts = words.split(" ")
     if len(parts) == 2:  # "Ada Love": the family name starts with the second word, the given name with the first

@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 
+from engine.care.characters import refused_in
 from engine.deploy import form_schemas
 from engine.errors import InvalidInput
 
@@ -33,11 +34,28 @@ class TaskForm:
 class Submission:
     """Answers to a task's form. `cleared` names answers to take out of the task's data (emptied on the page);
     `minutes` are the minutes spent, when the form does not ask for them itself; `unreadable` are answers the
-    caller could not read (text where a number goes), refused with the rest by field."""
+    caller could not read (text where a number goes), refused with the rest by field.
+
+    Answers holding a control character (a NUL...) anywhere, nested ones and field names included, are refused
+    as the submission is made (FormInvalid, by field path): whether it is completed or kept as a draft, whoever
+    sends it, nothing of it is stored."""
     data: dict
     cleared: tuple[str, ...] = ()
     minutes: int | str | None = None
     unreadable: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        check_characters(self.data)
+
+
+def check_characters(data, form_name: str | None = None) -> None:
+    """Refuse (FormInvalid) answers with a control character in any string of them, each named by its path
+    ("medications.0.name"): a database may not store it, and no person typed it."""
+    found = list(refused_in(data))
+    if found:
+        problems = tuple(FieldProblem(path, "controlCharacter", None, message) for path, message in found)
+        raise FormInvalid(form_name, {".".join(map(str, path)) or "(form)": message for path, message in found},
+                          problems)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from engine.care.task_forms import (
     validate_submission,
 )
 from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, RoleMissing
-from engine.models import InboxTask, Instance, TaskStatus
+from engine.models import MAX_ID, InboxTask, Instance, TaskStatus
 from engine.roles import ADMIN
 from engine.runtime.runner import Runtime
 from engine.store import audit, first_read
@@ -46,6 +46,8 @@ def get_task(session: Session, task_id: int) -> InboxTask:
 
     A plain read, usually the transaction's first statement: it may run before the BEGIN (engine.store.step_writes), and
     then goes to the driver directly (engine.store.first_read), the same rows and objects for less work."""
+    if not 1 <= task_id <= MAX_ID:  # no row can have it: not worth a query the database would refuse
+        raise NotFound(f"task {task_id} does not exist")
     with read_before_begin(session) as before_begin:
         if before_begin is None:
             row = session.scalars(_TASK_WITH_INSTANCE, {"task_id": task_id}).first()

@@ -9,12 +9,12 @@ Other packages add commands through the `carepath.commands` entry point group (t
 """
 from __future__ import annotations
 
-from engine.cli import authoring, deploy, events, instances, jobs, tasks, users, walk
+from engine.cli import authoring, deploy, events, instances, jobs, patients, tasks, users, walk
 from engine.cli.group import cli
 
 __all__ = ["cli", "main"]
 
-for _module in (deploy, instances, tasks, events, walk, users, authoring, jobs):
+for _module in (deploy, patients, instances, tasks, events, walk, users, authoring, jobs):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from engine.config import Settings
-from engine.service import Actor, CarePathways, InvalidInput
+from engine.service import MAX_ID, Actor, CarePathways, InvalidInput, NotFound
 
 
 @dataclass
@@ -67,6 +67,40 @@ def json_option(f):
     """`--json` on a command (the same as the global `carepath --json ...`)."""
     return click.option("--json", "json_output", is_flag=True, expose_value=False, callback=_set_json,
                         is_eager=True, help="Print JSON for scripts instead of tables.")(f)
+
+
+def with_json(command: click.Command) -> click.Command:
+    """`command` taking `--json` after its name (`carepath X --json`, as `carepath --json X`), with every
+    subcommand of a group: the `carepath` group gives it to each command it holds or loads."""
+    if not any("--json" in param.opts for param in command.params):
+        json_option(command)  # click's decorator appends the option to a command's params
+    for sub in getattr(command, "commands", {}).values():
+        with_json(sub)
+    return command
+
+
+
+
+class Id(click.ParamType):
+    """The id of a task, instance...: a whole number. One that no row can have (0, or past 2**31 - 1) is
+    not found (exit 3), as an id that is not there is, never a database error."""
+
+    name = "id"
+
+    def __init__(self, noun: str):
+        self.noun = noun
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                self.fail(f"{str(value)[:40]!r} is not a {self.noun} id (a whole number)", param, ctx)
+        if not 1 <= number <= MAX_ID:
+            raise NotFound(f"{self.noun} {number} does not exist")
+        return number
 
 
 def data_options(f):
@@ -132,8 +166,9 @@ def parse_keys(pairs: tuple[str, ...]) -> dict:
     return dict(split_pair(p, "--key") for p in pairs)
 
 
-def open_tasks(service, instance_id: int) -> list:
-    return service.tasks(instance_id=instance_id, sort="created", limit=1000)
+def open_tasks(service, instance_id: int, viewer) -> list:
+    """An instance's open tasks, oldest first, read by `viewer` (audited)."""
+    return service.tasks(instance_id=instance_id, sort="created", limit=1000, viewer=viewer)
 
 
 def parse_moment(text: str | None, option: str):

@@ -8,11 +8,13 @@ from engine.cli.context import json_option, pass_state
 
 
 @click.command("init-db")
+@click.option("--app-role", metavar="ROLE", help="PostgreSQL: let ROLE run the app without owning the schema "
+                                                  "(it may only add to the audit trail). Run as the owner.")
 @json_option
 @pass_state
-def init_db(state):
+def init_db(state, app_role):
     """Create or upgrade the database schema (safe to run again)."""
-    revision = state.service().init_db()
+    revision = state.service().init_db(app_role)
     url = output.display_url(state.url)
     if state.json:
         output.emit_json({"database": url, "revision": revision})

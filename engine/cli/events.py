@@ -74,7 +74,9 @@ def _watch(service, interval: float) -> None:
 def correlate(state, name, keys, payload_file, sets):
     """Send message NAME to the instances whose keys match, or start a pathway that begins with it.
 
-    Exits 3 when the message reached no instance and started none.
+    Exits 3 when the message reached no instance and started none; 4 when it was delivered nowhere and failed
+    somewhere (each failure is listed with its instance, element and reason), or the start it asked for was
+    refused.
     """
     payload = None
     if payload_file is not None or sets:
@@ -83,19 +85,38 @@ def correlate(state, name, keys, payload_file, sets):
     result = state.service().correlate(name, parse_keys(keys), payload, state.actor)
     if state.json:
         output.emit_json({"message": result.message, "delivered": result.delivered, "started": result.started,
-                          "skipped": result.skipped, "matched": result.matched, "refused": result.refused})
+                          "skipped": result.skipped, "failed": result.failed, "matched": result.matched,
+                          "refused": result.refused})
     else:
-        for ids, what in ((result.delivered, "delivered to"), (result.started, "started"),
-                          (result.skipped, "skipped, not running (suspended or in error):")):
-            if ids:
-                click.echo(f"message '{name}' {what} instance(s) {_ids(ids)}")
-    if result.refused and not (result.delivered or result.started or result.skipped):
+        _report(name, result)
+    _exit_on_nothing_done(name, result)
+
+
+def _report(name: str, result) -> None:
+    for ids, what in ((result.delivered, "delivered to"), (result.started, "started"),
+                      (result.skipped, "skipped, not running (suspended or in error):")):
+        if ids:
+            click.echo(f"message '{name}' {what} instance(s) {_ids(ids)}")
+    for failed in result.failed:
+        where = f" at {failed['element']}" if failed.get("element") else ""
+        click.echo(f"error: message '{name}' failed for instance {failed['instance']}{where}: {failed['reason']}",
+                   err=True)
+
+
+def _exit_on_nothing_done(name: str, result) -> None:
+    """A message that reached nobody, or failed wherever it went, is an error for the sender (exit 3 or 4)."""
+    if result.delivered or result.started:
+        return
+    if result.failed:
+        click.get_current_context().exit(Conflict.exit_code)
+    if result.skipped:
+        return
+    if result.refused:
         click.echo(f"error: message '{name}' started nothing: {result.refused}", err=True)
         click.get_current_context().exit(Conflict.exit_code)
-    if not (result.delivered or result.started or result.skipped):
-        click.echo(f"error: no instance waits for message '{name}' with these keys, and no pathway starts "
-                   "with it", err=True)
-        click.get_current_context().exit(NotFound.exit_code)
+    click.echo(f"error: no instance waits for message '{name}' with these keys, and no pathway starts "
+               "with it", err=True)
+    click.get_current_context().exit(NotFound.exit_code)
 
 
 def _ids(ids) -> str:

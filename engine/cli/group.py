@@ -11,10 +11,10 @@ from importlib.metadata import entry_points
 import click
 from sqlalchemy.exc import DBAPIError
 
-from engine.cli.context import State
+from engine.cli.context import State, with_json
 from engine.cli.output import display_url, emit_json
 from engine.config import DATABASE_ENV
-from engine.service import BundleRefused, CarepathError
+from engine.service import BundleRefused, CarepathError, Forbidden
 
 EXIT_UNEXPECTED = 1
 
@@ -95,10 +95,14 @@ def report(state: State, exc: CarepathError) -> None:
 class CarepathGroup(click.Group):
     """Turns every failure into a message and an exit code that means something, never a traceback. Commands
     other installed packages offer (entry points `carepath.commands`, "name = module:command") are listed with
-    the group's own and loaded only when used."""
+    the group's own and loaded only when used. Every command, a group's subcommands included, takes `--json`
+    after its name as well as before it."""
 
     def _plugins(self) -> dict:
         return {p.name: p for p in entry_points(group="carepath.commands") if p.name not in self.commands}
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        super().add_command(with_json(cmd), name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*self.commands, *self._plugins()])
@@ -107,7 +111,7 @@ class CarepathGroup(click.Group):
         command = self.commands.get(name)
         if command is None and name in (plugins := self._plugins()):
             command = plugins[name].load()
-        return command
+        return with_json(command) if command is not None else None
 
     def invoke(self, ctx: click.Context):
         state = ctx.ensure_object(State)
@@ -122,6 +126,8 @@ class CarepathGroup(click.Group):
             if isinstance(cause, DBAPIError) and _schema_problem(cause):
                 # the engine may wrap a schema error as a Conflict ("lock" matches the lock_version column)
                 return self._schema(ctx, state, cause)
+            if isinstance(exc, Forbidden):  # every refusal is an audit event, whichever door it came through
+                state.service().record_refusal(state.actor, f"carepath {ctx.invoked_subcommand}", exc.message)
             report(state, exc)
             ctx.exit(exc.exit_code)
         except DBAPIError as exc:

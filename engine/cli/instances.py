@@ -4,8 +4,8 @@ from __future__ import annotations
 import click
 
 from engine.cli import output
-from engine.cli.context import data_options, json_option, pass_state, read_data
-from engine.service import InstanceStatus
+from engine.cli.context import Id, data_options, json_option, pass_state, read_data
+from engine.service import InstanceStatus, InvalidState
 
 INSTANCE_HEADERS = ["id", "patient", "program", "status", "started", "updated", "started by"]
 
@@ -40,7 +40,11 @@ def echo_status(view) -> None:
 @json_option
 @pass_state
 def start(state, program, patient_id, data_file, sets):
-    """Start PROGRAM (a pathway id or name, or a bundle with one startable pathway) for a patient."""
+    """Start PROGRAM (a pathway id or name, or a bundle with one startable pathway) for a registered patient.
+
+    Exits 3 when the patient is not in the registry, and 4 when the new instance stops in error at once (what
+    it created is shown all the same).
+    """
     service = state.service()
     instance = service.start(program, patient_id, read_data(data_file, sets), state.actor)
     view = service.instance(instance.id)
@@ -48,6 +52,10 @@ def start(state, program, patient_id, data_file, sets):
         output.emit_json(view_dict(view))
     else:
         echo_status(view)
+    if view.instance.status == InstanceStatus.ERROR:  # shown above (one JSON document); the exit code says so
+        click.echo(f"error: instance {instance.id} stopped in error as it started, at "
+                   f"{output.error_text(view.instance.error)}", err=True)
+        click.get_current_context().exit(InvalidState.exit_code)
 
 
 @click.command("instances")
@@ -58,7 +66,7 @@ def start(state, program, patient_id, data_file, sets):
 @pass_state
 def instances(state, patient_id, status, limit):
     """List pathway instances, newest first."""
-    found = state.service().instances(patient_id=patient_id, status=status, limit=limit)
+    found = state.service().instances(patient_id=patient_id, status=status, limit=limit, viewer=state.actor)
     if state.json:
         output.emit_json([output.instance_dict(i) for i in found])
         return
@@ -72,7 +80,7 @@ def instance():
 
 
 @instance.command("show")
-@click.argument("instance_id", type=int)
+@click.argument("instance_id", type=Id("instance"))
 @click.option("--history", "history_limit", type=click.IntRange(0), default=50, show_default=True,
               help="Show the latest N history events.")
 @json_option
@@ -118,7 +126,7 @@ def _details(details) -> str:
 
 
 @instance.command("data")
-@click.argument("instance_id", type=int)
+@click.argument("instance_id", type=Id("instance"))
 @pass_state
 def data(state, instance_id):
     """The instance's current pathway data, as JSON."""
@@ -133,7 +141,7 @@ def _lifecycle(state, instance_id, result, verb: str) -> None:
 
 
 @click.command("suspend")
-@click.argument("instance_id", type=int)
+@click.argument("instance_id", type=Id("instance"))
 @click.option("--reason", default="", help="Why (kept in the history).")
 @json_option
 @pass_state
@@ -143,7 +151,7 @@ def suspend(state, instance_id, reason):
 
 
 @click.command("resume")
-@click.argument("instance_id", type=int)
+@click.argument("instance_id", type=Id("instance"))
 @json_option
 @pass_state
 def resume(state, instance_id):
@@ -152,7 +160,7 @@ def resume(state, instance_id):
 
 
 @click.command("terminate")
-@click.argument("instance_id", type=int)
+@click.argument("instance_id", type=Id("instance"))
 @click.option("--reason", default="", help="Why (kept in the history).")
 @json_option
 @pass_state
@@ -162,7 +170,7 @@ def terminate(state, instance_id, reason):
 
 
 @click.command("retry")
-@click.argument("instance_id", type=int)
+@click.argument("instance_id", type=Id("instance"))
 @click.option("--upgrade", is_flag=True,
               help="First move the instance onto the newest deployed version of its bundle (the fixed pathway).")
 @data_options
@@ -180,7 +188,7 @@ def retry(state, instance_id, upgrade, data_file, sets):
 
 
 @click.command("migrate")
-@click.argument("instance_id", type=int)
+@click.argument("instance_id", type=Id("instance"))
 @json_option
 @pass_state
 def migrate(state, instance_id):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from engine.cli import output
-from engine.cli.context import data_options, json_option, parse_moment, pass_state, read_data
+from engine.cli.context import Id, data_options, json_option, parse_moment, pass_state, read_data
 from engine.demo.answers import choices_of, resolve, type_of
 from engine.service import PRIORITIES, InboxQuery, InvalidInput, TaskStatus
 
@@ -40,7 +40,7 @@ def parse_priority(text: str | None) -> int | None:
 @click.option("--overdue", is_flag=True, help="Only tasks past their due date.")
 @click.option("--patient", "patient_id", help="Only this patient's tasks.")
 @click.option("--program", help="Only tasks of this pathway (its display name).")
-@click.option("--instance", "instance_id", type=int, help="Only tasks of this instance.")
+@click.option("--instance", "instance_id", type=Id("instance"), help="Only tasks of this instance.")
 @click.option("--status", default="open,claimed", show_default=True,
               help="Comma list of open, claimed, completed, cancelled; or all.")
 @click.option("--priority", help="At least this priority: low, normal, high, urgent (or a number).")
@@ -62,7 +62,7 @@ def tasks(state, mine, roles, overdue, patient_id, program, instance_id, status,
         due_from=parse_moment(due_from, "--due-from"), completed_by=completed_by, sort=sort,
         descending=False, page=page, page_size=limit,
     )
-    result = state.service().inbox(q)
+    result = state.service().inbox(q, state.actor)
     found, total = result.tasks, result.total
     if state.json:
         output.emit_json({"tasks": [output.task_dict(t) for t in found], "total": total, "page": page,
@@ -81,7 +81,7 @@ def task():
 
 
 @task.command("show")
-@click.argument("task_id", type=int)
+@click.argument("task_id", type=Id("task"))
 @json_option
 @pass_state
 def show(state, task_id):
@@ -128,7 +128,7 @@ def _done(state, row, text: str) -> None:
 
 
 @click.command("claim")
-@click.argument("task_id", type=int)
+@click.argument("task_id", type=Id("task"))
 @json_option
 @pass_state
 def claim(state, task_id):
@@ -138,7 +138,7 @@ def claim(state, task_id):
 
 
 @click.command("release")
-@click.argument("task_id", type=int)
+@click.argument("task_id", type=Id("task"))
 @json_option
 @pass_state
 def release(state, task_id):
@@ -148,7 +148,7 @@ def release(state, task_id):
 
 
 @click.command("assign")
-@click.argument("task_id", type=int)
+@click.argument("task_id", type=Id("task"))
 @click.argument("assignee")
 @json_option
 @pass_state
@@ -159,7 +159,7 @@ def assign(state, task_id, assignee):
 
 
 @click.command("complete")
-@click.argument("task_id", type=int)
+@click.argument("task_id", type=Id("task"))
 @data_options
 @click.option("--clear", "cleared", multiple=True, metavar="FIELD",
               help="Take an earlier answer to this form's FIELD out of the task's data (repeatable).")

@@ -14,7 +14,7 @@ from engine.cli.deploy import deploy_result_dict
 from engine.cli.instances import view_dict
 from engine.demo.pathways import choose_bundle, default_pathways, first_startable
 from engine.demo.tasks import complete_with_answers
-from engine.service import InstanceStatus, InvalidState, TaskStatus
+from engine.service import InstanceStatus, InvalidState, PatientInput, TaskStatus
 
 
 @click.command("walk")
@@ -27,7 +27,8 @@ from engine.service import InstanceStatus, InvalidState, TaskStatus
 @json_option
 @pass_state
 def walk(state, pathways_path, patient_id, max_steps):
-    """Set up the database, deploy the pathways, and walk a demo patient through one on the command line.
+    """Set up the database, deploy the pathways, and walk a demo patient through one on the command line (the
+    patient is added to the registry first, a synthetic record, when it is not there).
 
     Each open task is completed with answers built from its form (a field's default, else the first
     choice, the next choice when the same task comes back, else a plain value of its type) until the
@@ -46,11 +47,14 @@ def walk(state, pathways_path, patient_id, max_steps):
     summary["deploy"] = deploy_result_dict(result)
     say(f"2. {result.message}")
     process = first_startable(result.deployment)
+    summary["patient_registered"] = _register(service, patient_id, actor)
+    if summary["patient_registered"]:
+        say(f"   registered the demo patient {patient_id} (a synthetic record)")
     instance = service.start(process["id"], patient_id, None, actor)
     say(f"3. started {instance.program} (instance {instance.id}) for patient {patient_id}, as {actor.name}")
     say("\ninbox:")
     if not state.json:
-        output.echo_tasks(open_tasks(service, instance.id), "  (empty)")
+        output.echo_tasks(open_tasks(service, instance.id, actor), "  (empty)")
 
     visits: Counter = Counter()
     while True:
@@ -75,6 +79,15 @@ def walk(state, pathways_path, patient_id, max_steps):
         _finish(view, patient_id)
     if view.instance.status == InstanceStatus.ERROR:
         raise InvalidState(f"the demo pathway stopped in error at {output.error_text(view.instance.error)}")
+
+
+def _register(service, patient_id: str, actor) -> bool:
+    """Add the demo patient to the registry, a plain synthetic record, unless it is there; True when added."""
+    if service.patients_by_id([patient_id]):
+        return False
+    service.add_patient(PatientInput(mrn=patient_id, given_name="Demo", family_name="Patient",
+                                     birth_date="1950-01-01", sex="unknown"), actor)
+    return True
 
 
 def _finish(view, patient_id: str) -> None:

@@ -14,6 +14,7 @@ from engine.errors import Problem
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
+XINCLUDE_NS = ("http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude")
 
 
 def q(tag: str) -> str:
@@ -74,7 +75,8 @@ class BundleIndex:
 
 
 def load_xml(bundle: Bundle) -> tuple[list[XmlDoc], list[XmlDoc], list[Problem]]:
-    """Parse every .bpmn and .dmn file; well-formedness and root element problems."""
+    """Parse every .bpmn and .dmn file; well-formedness, root element and DTD or XInclude problems (a file with
+    one is refused, and left out of the index like a file that is not well-formed)."""
     bpmn, dmn, problems = [], [], []
     for path in sorted(bundle.files):
         kind = PurePosixPath(path).suffix.lower()
@@ -87,6 +89,9 @@ def load_xml(bundle: Bundle) -> tuple[list[XmlDoc], list[XmlDoc], list[Problem]]
             message = getattr(exc, "msg", None) or str(exc)
             problems.append(Problem(path, f"XML is not well-formed: {message}", line=getattr(exc, "lineno", None)))
             continue
+        if outside := references_outside(path, bundle.files[path], root):
+            problems += outside
+            continue
         name = etree.QName(root)
         if kind == ".bpmn" and (name.namespace, name.localname) != (BPMN_NS, "definitions"):
             problems.append(Problem(path, f"not a BPMN 2.0 file: root element is {root.tag}, expected "
@@ -96,3 +101,25 @@ def load_xml(bundle: Bundle) -> tuple[list[XmlDoc], list[XmlDoc], list[Problem]]
         else:
             (bpmn if kind == ".bpmn" else dmn).append(XmlDoc(path, root))
     return bpmn, dmn, problems
+
+
+def references_outside(path: str, data: bytes, root) -> list[Problem]:
+    """A DOCTYPE (an external DTD, entities) or XInclude elements: ways for an XML file to pull in what is not
+    in it. Nothing is fetched or expanded when the bundle is read (entities stay unresolved, no DTD is loaded),
+    but such a file is refused rather than stored as it is, for whatever reads it next."""
+    found = []
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        at = data.find(b"<!DOCTYPE")
+        line = data.count(b"\n", 0, at) + 1 if at >= 0 else root.sourceline
+        dtd = docinfo.system_url or docinfo.public_id
+        what = f'a DOCTYPE naming an external DTD ("{dtd}")' if dtd else "a DOCTYPE"
+        found.append(Problem(path, f"the file has {what}: BPMN and DMN files may not declare a DTD or entities; "
+                                   "remove the DOCTYPE", line=line))
+    for el in root.iter():
+        if isinstance(el.tag, str) and etree.QName(el).namespace in XINCLUDE_NS:
+            href = el.get("href")
+            found.append(Problem(path, f"XInclude element xi:{etree.QName(el).localname}"
+                                       f"{f' ({href})' if href else ''}: BPMN and DMN files may not include other "
+                                       "files; put what it holds in the file itself", el.get("id"), el.sourceline))
+    return found

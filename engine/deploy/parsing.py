@@ -153,6 +153,7 @@ def _not_for_spiff(index: BundleIndex, known: list[Problem]) -> set[str]:
     (a data object out of its reach), and DMN files with any problem."""
     skip = {doc.path for doc in index.bpmn if doc.root.find(".//bpmn:dataStore", NS) is not None}
     skip |= {doc.path for doc, proc in index.executable() if validation.unreachable_data_objects(proc)}
+    skip |= {doc.path for doc, proc in index.executable() if validation.broken_flows(proc)}  # check_flows says why
     skip |= {doc.path for defs in index.processes.values() for doc, _ in defs[1:]}
     return skip | {p.file for p in known if p.file.lower().endswith(".dmn")}
 

@@ -177,6 +177,45 @@ def check_service_tasks(index: BundleIndex) -> list[Problem]:
             if el.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS) is None]
 
 
+FLOW_ENDS = (("sourceRef", "comes from"), ("targetRef", "goes to"))
+
+
+def broken_flows(proc) -> list[tuple[etree._Element, str, str]]:
+    """(flow, its attribute, what it names) for every sequence flow of a process whose sourceRef or targetRef
+    is missing or names no element of the flow's own process or sub-process. SpiffWorkflow drops such a flow
+    when its source is not there, and reports a missing target under the flow's source, as "we found two
+    items, perhaps a form has the same ID?"."""
+    found = []
+    for flow in proc.iter(q("sequenceFlow")):
+        scope = flow.getparent()
+        here = {el.get("id") for el in scope if isinstance(el.tag, str) and el.tag != flow.tag}
+        for attribute, _ in FLOW_ENDS:
+            ref = (flow.get(attribute) or "").strip()
+            if ref not in here:
+                found.append((flow, attribute, ref))
+    return found
+
+
+def check_flows(index: BundleIndex) -> list[Problem]:
+    """Every sequence flow goes from an element to an element of its own process or sub-process."""
+    found = []
+    for doc, proc in index.executable():
+        for flow, attribute, ref in broken_flows(proc):
+            verb = dict(FLOW_ENDS)[attribute]
+            scope = flow.getparent()
+            where = f"sub-process {label(scope)}" if scope is not proc else f"process {proc.get('id')}"
+            if not ref:
+                message = f"sequence flow {label(flow)} has no {attribute}: name the element of {where} it {verb}"
+            elif ref in doc.by_id:
+                message = (f'sequence flow {label(flow)} {verb} "{ref}", which is not in {where} but on line '
+                           f"{doc.by_id[ref].sourceline}: a sequence flow stays within one process or sub-process")
+            else:
+                message = (f'sequence flow {label(flow)} {verb} "{ref}", which does not exist: its {attribute} must '
+                           f"name an element of {where}")
+            found.append(problem(doc, flow, message))
+    return found
+
+
 def check_gateways(index: BundleIndex) -> list[Problem]:
     found = []
     for doc, proc in index.executable():
@@ -392,6 +431,6 @@ def diagram_warnings(index: BundleIndex) -> list[Problem]:
 
 
 CHECKS = (check_ids, check_executable, check_call_activities, check_data_stores, check_data_objects, check_event_refs,
-          check_service_tasks, check_gateways, check_conditions, check_timers, check_scripts, check_dmn,
+          check_service_tasks, check_flows, check_gateways, check_conditions, check_timers, check_scripts, check_dmn,
           check_business_rules, check_forms)
 WARNINGS = (non_executable_warnings, diagram_warnings)

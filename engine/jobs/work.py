@@ -161,7 +161,8 @@ def correlate_message(ctx: JobContext, payload: dict, key: str) -> dict:
     actor = Actor.system_actor(payload.get("actor") or "messages")
     result = ctx.service.correlate(payload["name"], payload["keys"], payload.get("payload"), actor,
                                     idempotency_key=key)
-    return {"delivered": result.delivered, "started": result.started, "skipped": result.skipped}
+    return {"delivered": result.delivered, "started": result.started, "skipped": result.skipped,
+            "failed": result.failed}
 
 
 @handler("import_patients")

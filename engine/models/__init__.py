@@ -2,9 +2,9 @@
 engine/migrations). Queries read these rows; they never unpack serialized workflows.
 
 Imports nothing of the engine: every other package may use it."""
-from engine.models.account import User, UserRole
+from engine.models.account import User, UserRole, UserSession
 from engine.models.audit import AuditEvent
-from engine.models.base import Base
+from engine.models.base import INTEGERS, MAX_ID, Base
 from engine.models.deployment import Deployment, DeploymentFile
 from engine.models.inbox import InboxTask, TaskStatus
 from engine.models.instance import Instance, InstanceStatus
@@ -17,6 +17,8 @@ __all__ = [
     "AuditEvent",
     "BackgroundJob",
     "Base",
+    "INTEGERS",
+    "MAX_ID",
     "Deployment",
     "DeploymentFile",
     "ImportJob",
@@ -35,4 +37,5 @@ __all__ = [
     "TimerWait",
     "User",
     "UserRole",
+    "UserSession",
 ]

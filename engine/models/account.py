@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models.base import Base
@@ -45,3 +45,18 @@ class UserRole(Base):
     role: Mapped[str] = mapped_column(String(50), index=True)
 
     user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class UserSession(Base):
+    """A signed-in web session, kept on the server: the browser holds only a random token whose hash is `id`.
+    It ends at sign-out, when the password changes, when the account is disabled, or when it idles out; an
+    ended session is refused even if its cookie is replayed."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index(None, "user_id", "ended_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the token, hex
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ended_why: Mapped[str | None] = mapped_column(String(40))  # signed out, password changed, disabled, idle

@@ -40,6 +40,10 @@ class UtcDateTime(TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+MAX_ID = 2**31 - 1  # the largest id a row can have: ids are 32-bit integers on PostgreSQL
+INTEGERS = range(-2**31, 2**31)  # what an integer column holds
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {datetime: UtcDateTime()}

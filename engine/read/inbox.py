@@ -93,6 +93,13 @@ class InboxPage:
         return max(1, -(-self.total // self.query.page_size))
 
 
+def described(q: InboxQuery) -> dict:
+    """The query as the audit trail keeps it: the fields set, dates as text."""
+    return {name: (value.isoformat() if isinstance(value, datetime) else list(value) if isinstance(value, tuple)
+                   else value)
+            for name, value in vars(q).items() if value not in (None, (), False, "") and name != "viewer_roles"}
+
+
 def tabs_for(roles) -> list[str]:
     return [MINE, *(ROLE_PREFIX + r for r in roles), OVERDUE, COMPLETED]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
@@ -77,6 +78,19 @@ def stage_of(task) -> str:
     """The stage a task belongs to: its sub-pathway's name, else the pathway's."""
     spec = task.workflow.spec
     return spec.description or spec.name
+
+
+def find_task(workflow, task_id: str | UUID):
+    """The task with this id in the workflow or any of its sub-pathways, or None. (SpiffWorkflow's
+    get_task_from_id raises for a task not in the first sub-pathway it looks in, though it is in another.)"""
+    try:
+        task_id = task_id if isinstance(task_id, UUID) else UUID(str(task_id))
+    except ValueError:
+        return None
+    for tasks in (workflow.tasks, *(sp.tasks for sp in workflow.subprocesses.values())):
+        if task_id in tasks:
+            return tasks[task_id]
+    return None
 
 
 def human_tasks(workflow) -> list[HumanTask]:

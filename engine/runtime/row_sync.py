@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import delete, insert, inspect, select
 from sqlalchemy.orm import LoaderCallableStatus, Session
 
 from engine.models import InboxTask, Instance, MessageWait, TaskStatus, TimerWait
-from engine.runtime.pending import human_tasks, messages, timers
+from engine.runtime.pending import find_task, human_tasks, messages, timers
 from engine.store import audit
 from engine.store.step_writes import WriteBatch
 from engine.time.durations import due_from
@@ -86,41 +87,59 @@ def _sync_inbox(session: Session, instance: Instance, workflow, now: datetime, a
     for row in _rows_open_before(session, instance):
         found = ready.pop(row.task_uuid, None)
         if found is None:
-            # The task left READY without being completed through the inbox (a boundary timer or message
-            # interrupted it, the instance was terminated): it is no longer workable.
-            row.status = TaskStatus.CANCELLED
-            row.completed_at = now
-            audit.record(session, "task_cancelled", actor, instance=instance, task_uuid=row.task_uuid,
-                         element_id=row.element_id, details={"title": row.title})
+            _close(session, instance, row, workflow, now, actor)
         else:
             open_after += 1
             if found.due_at is not None and found.due_at != row.due_at:
                 row.due_at = found.due_at
     instance.open_tasks = open_after + len(ready)
     for task in ready.values():
-        batch.add(INBOX_INSERT, dict(
-            instance_id=instance.id,
-            task_uuid=task.task_uuid,
-            element_id=task.element_id,
-            title=task.title,
-            documentation=task.documentation,
-            role=task.role,
-            assignee=None,
-            status=TaskStatus.OPEN,
-            priority=task.priority,
-            due_at=task.due_at or due_from(task.due_in, now),
-            follow_up_at=None,
-            form_schema=task.form_schema,
-            form_ui_schema=task.form_ui_schema,
-            patient_id=instance.patient_id,
-            program=instance.program,
-            stage=task.stage,
-            created_at=now,
-            claimed_at=None,
-            completed_at=None,
-            completed_by=None,
-            has_drafts=False,
-        ))
+        batch.add(INBOX_INSERT, _new_row(instance, task, now))
+
+
+def _close(session: Session, instance: Instance, row: InboxTask, workflow, now: datetime, actor: str) -> None:
+    """An open row whose task left READY without being completed through the inbox.
+
+    A task whose own completion failed (its postScript: SpiffWorkflow marks it ERROR, and the instance is in
+    error) was completed, by this step's actor: a retry finishes it, it is not theirs to do again. Any other
+    (a boundary timer or message interrupted it, the instance was terminated) is no longer workable."""
+    task = find_task(workflow, row.task_uuid)
+    if task is not None and task.state == TaskState.ERROR:
+        row.status, row.completed_at, row.completed_by = TaskStatus.COMPLETED, now, actor
+        row.assignee = row.assignee or actor
+        audit.record(session, "completed", actor, instance=instance, task_uuid=row.task_uuid,
+                     element_id=row.element_id, details={"title": row.title})
+        return
+    row.status = TaskStatus.CANCELLED
+    row.completed_at = now
+    audit.record(session, "task_cancelled", actor, instance=instance, task_uuid=row.task_uuid,
+                 element_id=row.element_id, details={"title": row.title})
+
+
+def _new_row(instance: Instance, task, now: datetime) -> dict:
+    return dict(
+        instance_id=instance.id,
+        task_uuid=task.task_uuid,
+        element_id=task.element_id,
+        title=task.title,
+        documentation=task.documentation,
+        role=task.role,
+        assignee=None,
+        status=TaskStatus.OPEN,
+        priority=task.priority,
+        due_at=task.due_at or due_from(task.due_in, now),
+        follow_up_at=None,
+        form_schema=task.form_schema,
+        form_ui_schema=task.form_ui_schema,
+        patient_id=instance.patient_id,
+        program=instance.program,
+        stage=task.stage,
+        created_at=now,
+        claimed_at=None,
+        completed_at=None,
+        completed_by=None,
+        has_drafts=False,
+    )
 
 
 def _sync_timers(session: Session, instance: Instance, workflow, now: datetime) -> None:

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import inspect
@@ -19,9 +20,11 @@ from engine.deploy.parsing import ParsedBundle
 from engine.deploy.spec_cache import SpecCache
 from engine.errors import InvalidState
 from engine.models import InboxTask, Instance, InstanceStatus
+from engine.runtime.history_pruning import keep_tree, restore_tree
 from engine.runtime.patient_facts import record_risk_tier, risk_tier
 from engine.runtime.row_sync import clear_waits, sync_rows
 from engine.runtime.state_codec import decode_state, encode_state
+from engine.runtime.unstorable import UNSTORABLE, unstorable_reason, unstorable_value
 from engine.sandbox import SandboxedScriptEngine, SandboxLimits
 from engine.store import audit
 from engine.store.step_writes import WriteBatch, defer, queue_dirty
@@ -81,7 +84,7 @@ class Runtime:
         return False
 
     def _fail(self, session: Session, loaded: Loaded, exc: Exception, actor: str) -> None:
-        error = describe_error(exc)
+        error = describe_error(exc) | failure_point(exc)
         error["at"] = clock.now().isoformat()
         loaded.instance.status = InstanceStatus.ERROR
         loaded.instance.error = error
@@ -100,11 +103,12 @@ class Runtime:
         """
         instance, workflow = loaded.instance, loaded.workflow
         now = clock.now()
+        state = self._state_text(session, loaded, actor)  # first: a value it cannot hold undoes a completion
         if instance.status == InstanceStatus.RUNNING and workflow.completed:
             instance.status = InstanceStatus.COMPLETED
             instance.ended_at = now
             audit.record(session, "completed_instance", actor, instance=instance)
-        instance.state = encode_state(workflow)
+        instance.state = state
         instance.updated_at = now
         record_risk_tier(session, instance.patient_id, loaded.risk_before, risk_tier(workflow, instance.state),
                          actor, instance)
@@ -119,6 +123,31 @@ class Runtime:
         if also is not None:
             batch.extend(also)
         write_changes(session, batch)
+
+    def _state_text(self, session: Session, loaded: Loaded, actor: str) -> str:
+        """The workflow's state as JSON text.
+
+        A value the state cannot hold (an integer of more digits than JSON writes, from a Python caller's
+        message payload, a connector, a script under generous limits) would fail this save and every later
+        one, and leave the instance running for good. Instead, the task that brought the value in goes back to
+        error with the data it had, as a failed script does: what ran before it is kept, what ran after it
+        is undone, and the instance is in error naming it; a retry runs it again. Only a failed encoding pays
+        for the search; a usual save pays about a microsecond, for `keep_tree`."""
+        workflow = loaded.workflow
+        for _ in range(MAX_UNSTORABLE_TASKS):
+            kept = keep_tree(workflow)  # encoding prunes the history first, the task we look for with it
+            try:
+                return encode_state(workflow)
+            except UNSTORABLE:
+                restore_tree(workflow, kept)
+                found = unstorable_value(workflow)
+                if found is None:
+                    raise
+                task, reason = found
+                rewind_to_error(workflow, task)
+                if loaded.instance.status != InstanceStatus.ERROR:
+                    self._fail(session, loaded, WorkflowTaskException(reason, task=task), actor)
+        return encode_state(workflow)
 
     def require_running(self, instance: Instance, doing: str) -> None:
         if instance.status == InstanceStatus.RUNNING:
@@ -144,6 +173,23 @@ def write_changes(session: Session, batch: WriteBatch) -> None:
     defer(session, writes)
     if session.new or session.deleted or session.dirty:
         session.flush()
+
+
+MAX_UNSTORABLE_TASKS = 10
+
+
+def rewind_to_error(workflow, task) -> None:
+    """Put `task` back as it was before it ran, in error, and remove what ran after it; an event (a message
+    and its payload) is waited for again instead, as if it had not come. A (sub)process that had ended is
+    running again: the data its end handed it are dropped where they cannot be stored."""
+    flow = task.workflow
+    if flow.completed:
+        flow.completed = False
+        for name in [name for name, value in flow.data.items() if unstorable_reason(value) is not None]:
+            del flow.data[name]
+    workflow.reset_from_task_id(task.id)
+    if not task.has_state(TaskState.WAITING):
+        task._set_state(TaskState.ERROR)
 
 
 MAX_ENGINE_ROUNDS = 100
@@ -180,6 +226,34 @@ def describe_error(exc: Exception) -> dict:
         "error_line": getattr(exc, "error_line", None) or None,
         "type": exc.__class__.__name__,
     }
+
+
+def failure_point(exc: Exception) -> dict:
+    """The task that failed and the part of its life it failed in, so that a retry runs that part again:
+
+    "run"          its own work (a script task, a gateway's conditions, a decision): run it again;
+    "post_script"  its spiffworkflow:postScript, after it was done (a person's answers stay): finish it again;
+    "complete"     what it hands on once done (data outputs): finish it again;
+    "pre_script"   its spiffworkflow:preScript, on its way to be ready: bring it to ready again;
+    "update"       on its way to be ready or to wait (a timer's expression): bring it there again.
+
+    SpiffWorkflow marks a task whose script failed ERROR, and says which script in a note on the error; a
+    task that failed on its way to ready without a script keeps its state."""
+    task = getattr(exc, "task", None)
+    if task is None or getattr(task, "id", None) is None:
+        return {}
+    notes = " ".join(str(n) for n in (getattr(exc, "notes", None) or getattr(exc, "__notes__", None) or []))
+    if "Post-Script" in notes:
+        phase = "post_script"
+    elif "Pre-Script" in notes:
+        phase = "pre_script"
+    elif task.has_state(TaskState.ERROR):
+        phase = "run"
+    elif task.has_state(TaskState.FINISHED_MASK):
+        phase = "complete"
+    else:
+        phase = "update"
+    return {"task": str(task.id), "phase": phase}
 
 
 def error_tasks(workflow) -> list:

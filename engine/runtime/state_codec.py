@@ -29,14 +29,15 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnSubWorkflowConverter, BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.specs.control import EventSplit
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
+
+from engine.runtime.history_pruning import prune_history
 
 STATE_FORMAT = 2  # 1: SpiffWorkflow's task dicts; 2: compact task rows (format 1 states still load)
 
@@ -182,6 +183,11 @@ def _make_registry():
 _SERIALIZER = BpmnWorkflowSerializer(registry=_make_registry())
 
 
+def json_encoder():
+    """The JSON encoder class the state is written with (SpiffWorkflow's, which knows dates and the like)."""
+    return _SERIALIZER._encoder_cls
+
+
 def spec_registry():
     """The serializer registry (it knows how to compare specs, which pathway upgrades need)."""
     return _SERIALIZER.registry
@@ -210,8 +216,26 @@ def load_state(dct: dict[str, Any], spec, subprocess_specs, script_engine) -> Bp
     dct.pop("format", None)
     workflow = _SERIALIZER.registry.restore(dct, spec=spec, subprocess_specs=subprocess_specs,
                                             script_engine=script_engine)
+    connect_loops(workflow)
     declare_data_objects(workflow)
     return workflow
+
+
+def connect_loops(workflow) -> None:
+    """Connect each loop task (multi-instance, standard loop) of the workflow's specs to its instances' task
+    spec, as SpiffWorkflow's spec deserializer does when it restores a spec.
+
+    A loop task hears that an instance finished through a callback on the instance's task spec, which
+    SpiffWorkflow connects when the loop creates its first instance. Parsed specs (a fresh spec cache, another
+    process) have no such callback, and the specs are not part of the state: without this, an instance that
+    finishes after a reload is never merged, and the loop, and the instance, stall with nothing to do. Safe to
+    call again: a callback is connected once."""
+    for spec in (workflow.spec, *(workflow.subprocess_specs or {}).values()):
+        for task_spec in list(spec.task_specs.values()):
+            if isinstance(task_spec, LoopTask):
+                child_spec = spec.task_specs.get(task_spec.task_spec)
+                if child_spec is not None and not child_spec.completed_event.is_connected(task_spec.merge_child):
+                    child_spec.completed_event.connect(task_spec.merge_child)
 
 
 def declare_data_objects(workflow) -> None:
@@ -231,171 +255,3 @@ def declare_data_objects(workflow) -> None:
 
 def decode_state(text: str, spec, subprocess_specs, script_engine) -> BpmnWorkflow:
     return load_state(json.loads(text), spec, subprocess_specs, script_engine)
-
-
-# ---------------------------------------------------------------------------------------------- pruning
-
-def prune_history(workflow: BpmnWorkflow) -> int:
-    """Remove finished history that the runtime no longer needs; returns the number of tasks removed."""
-    removed = _prune_completed_subprocesses(workflow)
-    removed += _prune_tree(workflow, workflow)
-    for subprocess in list(workflow.subprocesses.values()):
-        removed += _prune_tree(subprocess, workflow)
-    return removed
-
-
-def _prune_completed_subprocesses(top: BpmnWorkflow) -> int:
-    removed = 0
-    for task_id, subprocess in list(top.subprocesses.items()):
-        if task_id not in top.subprocesses:
-            continue  # already dropped with its parent
-        parent = top.get_task_from_id(task_id)
-        if parent is None or (subprocess.completed and parent.has_state(TaskState.FINISHED_MASK)):
-            removed += _drop_subprocess(top, task_id)
-    return removed
-
-
-def _drop_subprocess(top: BpmnWorkflow, task_id: UUID) -> int:
-    subprocess = top.subprocesses.pop(task_id, None)
-    if subprocess is None:
-        return 0
-    removed = len(subprocess.tasks)
-    for child_id in [tid for tid in subprocess.tasks if tid in top.subprocesses]:
-        removed += _drop_subprocess(top, child_id)
-    return removed
-
-
-def _prune_tree(workflow, top: BpmnWorkflow) -> int:
-    """Splice out the finished chain between the root and the deepest finished common ancestor, then the
-    finished chains inside the branches below it (see `_prune_branches`)."""
-    root = workflow.task_tree
-    tasks = workflow.tasks
-    live = [t for t in tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
-    if live:
-        keep = _deepest_finished_common_ancestor(root, live)
-    else:
-        keep = workflow.last_task if workflow.last_task is not None else root
-    if keep is None or keep is root or (keep.parent is root and len(root._children) == 1):
-        return _prune_branches(workflow, top, root, live) if live else 0
-    survivors = {root.id}
-    stack = [keep.id]
-    while stack:
-        task_id = stack.pop()
-        survivors.add(task_id)
-        if live:
-            stack.extend(tasks[task_id]._children)
-    doomed = [task_id for task_id in tasks if task_id not in survivors]
-    for task_id in doomed:
-        if task_id in top.subprocesses:
-            _drop_subprocess(top, task_id)
-        del tasks[task_id]
-    root._children = [keep.id]
-    keep._parent = root.id
-    if not live:
-        keep._children = []
-    if workflow.last_task is not None and workflow.last_task.id not in tasks:
-        workflow.last_task = keep
-    return len(doomed) + (_prune_branches(workflow, top, keep, live) if live else 0)
-
-
-def _prune_branches(workflow, top: BpmnWorkflow, start, live: list) -> int:
-    """Below `start`, in every branch that still has live tasks, splice out the finished chain between the
-    branch's first task and the deepest finished common ancestor of the branch's live tasks, with the finished
-    side branches hanging off that chain.
-
-    This is what keeps a loop running beside other branches flat: a monitoring branch that records a result and
-    waits for the next one, while the care stages go on, grows by a few finished tasks per result, all above
-    the task waiting for the next result. What stays: every live task with everything between it and the
-    branch's deepest finished common ancestor (so a join still finds the parents of its waiting tasks), every
-    finished branch that is no part of such a chain, and the workflow's last task (what it last did is read
-    from there)."""
-    tasks = workflow.tasks
-    targets = {t.id for t in live}
-    if workflow.last_task is not None and workflow.last_task.id in tasks:
-        targets.add(workflow.last_task.id)
-    marked: set = set()  # the targets and their ancestors below `start`
-    for task_id in targets:
-        task = tasks[task_id]
-        while task is not None and task is not start and task.id not in marked:
-            marked.add(task.id)
-            task = task.parent
-    removed = 0
-    stack = [start]
-    while stack:
-        node = stack.pop()
-        # the children of a task still running, or of a split whose join looks at them (a task's boundary
-        # events, an event-based gateway's events), stay who they are
-        keep_children = not node.has_state(TaskState.FINISHED_MASK) or isinstance(node.task_spec, _CHILDREN_READ)
-        for i, child_id in enumerate(list(node._children)):
-            if child_id not in marked:
-                continue  # a finished branch beside the chains: kept as it is
-            child = tasks[child_id]
-            if child.has_state(TaskState.FINISHED_MASK) and not keep_children:
-                deepest = _deepest_finished(child, tasks, marked, targets)
-                if deepest is not child:
-                    removed += _splice(workflow, top, child, deepest)
-                    node._children[i] = deepest.id
-                    deepest._parent = node.id
-                    child = deepest
-            stack.append(child)
-    return removed
-
-
-_CHILDREN_READ = (EventSplit, EventBasedGateway)
-
-
-def _deepest_finished(task, tasks, marked: set, targets: set):
-    """Going down from a finished task as long as the way to the targets under it does not fork: the last
-    finished task (a target itself ends the way)."""
-    while task.id not in targets:
-        ways = [child for child in task._children if child in marked]
-        if len(ways) != 1 or not tasks[ways[0]].has_state(TaskState.FINISHED_MASK):
-            break
-        task = tasks[ways[0]]
-    return task
-
-
-def _splice(workflow, top: BpmnWorkflow, first, last) -> int:
-    """Remove `first` and everything under it except `last` and what is under `last`."""
-    tasks = workflow.tasks
-    doomed, stack = [], [first.id]
-    while stack:
-        task_id = stack.pop()
-        if task_id == last.id or task_id not in tasks:
-            continue
-        doomed.append(task_id)
-        stack.extend(tasks[task_id]._children)
-    for task_id in doomed:
-        if task_id in top.subprocesses:
-            _drop_subprocess(top, task_id)
-        del tasks[task_id]
-    return len(doomed)
-
-
-def _path_from_root(task) -> list:
-    path = []
-    while task is not None:
-        path.append(task)
-        task = task.parent
-    path.reverse()
-    return path
-
-
-def _deepest_finished_common_ancestor(root, live):
-    common = _path_from_root(live[0])
-    for task in live[1:]:
-        path = _path_from_root(task)
-        n = 0
-        for a, b in zip(common, path):
-            if a is not b:
-                break
-            n += 1
-        common = common[:n]
-        if len(common) <= 1:
-            return root
-    keep = root
-    for task in common:
-        if not task.has_state(TaskState.FINISHED_MASK):
-            break
-        keep = task
-    return keep

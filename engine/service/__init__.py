@@ -43,7 +43,17 @@ from engine.errors import (
     Problem,
     RoleMissing,
 )
-from engine.models import AuditEvent, ImportJob, InboxTask, Instance, InstanceStatus, Patient, TaskStatus
+from engine.logs import where as failure_site
+from engine.models import (
+    MAX_ID,
+    AuditEvent,
+    ImportJob,
+    InboxTask,
+    Instance,
+    InstanceStatus,
+    Patient,
+    TaskStatus,
+)
 from engine.models.inbox import PRIORITIES, PRIORITY_NAMES
 from engine.read.inbox import (
     COMPLETED,
@@ -65,11 +75,11 @@ from engine.service.tasks import Completion
 from engine.time.clock import now
 
 __all__ = [
-    "COMPLETED", "IMPORT_COLUMNS", "SEVERITIES", "MINE", "MINUTES_FIELD", "OVERDUE", "PRIORITIES", "PRIORITY_NAMES", "ROLE_PREFIX",
+    "COMPLETED", "IMPORT_COLUMNS", "MAX_ID", "SEVERITIES", "MINE", "MINUTES_FIELD", "OVERDUE", "PRIORITIES", "PRIORITY_NAMES", "ROLE_PREFIX",
     "SEXES", "SORT_COLUMNS", "SYSTEM", "Account", "Actor", "AuditEvent", "BundleRefused", "CarePathways", "CarepathError",
     "Completion", "Conflict", "CorrelationResult", "DeployResult", "FieldProblem", "Forbidden", "FormInvalid",
     "ImportJob", "InboxPage", "InboxQuery", "InboxTask", "Instance", "InstanceStatus", "InstanceView",
     "InvalidInput", "InvalidState", "NotFound", "Patient", "PatientInput", "PatientInvalid", "PatientList",
     "PatientPage", "Problem", "ProgramView", "RoleMissing", "SignInResult", "Submission", "TaskContext", "TaskForm",
-    "TaskStatus", "asks_minutes", "now", "roles", "tabs_for",
+    "TaskStatus", "asks_minutes", "failure_site", "now", "roles", "tabs_for",
 ]

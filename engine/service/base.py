@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine import logs
 from engine.config import Settings
 from engine.deploy.spec_cache import SpecCache
 from engine.errors import Conflict
@@ -33,6 +34,7 @@ def _is_lock_failure(exc: OperationalError) -> bool:
 class ServiceBase:
     def __init__(self, database: Database | str, *, specs: SpecCache | None = None,
                  limits: SandboxLimits | None = None):
+        logs.install()  # no patient data in this process's logs, whoever logs
         self.db = database if isinstance(database, Database) else Database(database)
         self.runtime = Runtime(specs or SpecCache(), limits)
 
@@ -63,9 +65,12 @@ class ServiceBase:
         """A transaction that only reads."""
         return self.db.transaction()
 
-    def init_db(self) -> str | None:
-        """Create or upgrade the schema; returns the revision it is at."""
+    def init_db(self, app_role: str | None = None) -> str | None:
+        """Create or upgrade the schema (as its owner); with `app_role`, let that PostgreSQL role run the app
+        without owning the schema (engine.store.database.Database.grant_app_role). Returns the revision."""
         self.db.upgrade()
+        if app_role:
+            self.db.grant_app_role(app_role)
         return self.db.current_revision()
 
     def close(self) -> None:

@@ -11,7 +11,8 @@ from engine.care import messages as messages_mod
 from engine.care import timers as timers_mod
 from engine.care.actors import SYSTEM, Actor
 from engine.care.messages import CorrelationResult
-from engine.errors import Conflict
+from engine.errors import Conflict, NotFound
+from engine.models import InstanceStatus
 from engine.store import receipts
 from engine.time import clock
 
@@ -109,33 +110,47 @@ class EventUseCases:
                 result.skipped.append(instance_id)
             elif outcome == "delivered":
                 result.delivered.append(instance_id)
-        if not result.delivered and not result.skipped:
+            elif isinstance(outcome, dict):
+                result.failed.append(outcome)
+        if not (result.delivered or result.skipped or result.failed):
             self._start_on_message(result, name, keys, payload, actor, key)
         return result
 
     def _deliver(self, session, instance_id: int, name: str, keys: dict, payload, actor: Actor, key: str | None):
+        """Deliver to one instance: "delivered", "skipped" (not running), None (no longer waiting), or the
+        failure (a dict, see engine.care.messages.failure). A failed delivery leaves no receipt: once the
+        instance is fixed, the same message may be sent again."""
         instance = instances_mod.get_instance(session, instance_id, for_update=True)
         if not messages_mod.is_deliverable(instance):
             return "skipped"
         mine = messages_mod.matching_waits(session, name, keys, instance_id)
         if not mine:
             return None  # it stopped waiting meanwhile
-        if key and not receipts.record(session, key, str(instance_id), instance_id):
+        if key and str(instance_id) in receipts.done(session, key):
             return "delivered"  # a concurrent copy of this message delivered it
-        messages_mod.deliver(session, self.runtime, instance, name, payload, actor, mine)
+        failed = messages_mod.deliver(session, self.runtime, instance, name, keys, payload, actor, mine)
+        if failed is not None:
+            return failed
+        if key:
+            receipts.record(session, key, str(instance_id), instance_id)
         return "delivered"
 
     def _start_on_message(self, result: CorrelationResult, name: str, keys: dict, payload, actor: Actor,
                           key: str | None) -> None:
-        """Start the pathways this message starts; one the patient already has open is not started twice."""
+        """Start the pathways this message starts; one the patient already has open is not started twice. A start
+        that fails on the message (its instance in error) is reported as failed, not as started."""
         try:
             with self.transaction(f"start on message {name}") as session:
                 for deployment, process in messages_mod.message_start_targets(session, name):
                     instance = messages_mod.start_by_message(session, self.runtime, deployment, process, name,
                                                              keys, payload, actor)
-                    result.started.append(instance.id)
+                    if instance.status == InstanceStatus.ERROR:
+                        result.failed.append(messages_mod.failure(instance, None, None))
+                    else:
+                        result.started.append(instance.id)
                 if key and result.started:
                     receipts.record(session, key, "start", result.started[0])
-        except Conflict as exc:
+        except (Conflict, NotFound) as exc:  # open already, or a patient not in the registry
             result.started.clear()
+            result.failed.clear()
             result.refused = exc.message

@@ -62,9 +62,15 @@ class InstanceUseCases:
                 audit.record(session, "viewed", viewer.name, instance=instance, details={"what": "instance"})
             return instance_views.instance_view(session, instance)
 
-    def instances(self, patient_id: str | None = None, status: str | None = None, limit: int = 100):
-        with self.reading() as session:
-            return instance_views.list_instances(session, patient_id, status, limit)
+    def instances(self, patient_id: str | None = None, status: str | None = None, limit: int = 100,
+                  viewer: Actor | None = None):
+        """Instances, newest first. With a `viewer`, the read is audited (the patients it names)."""
+        with self.transaction("list instances") as session:
+            found = instance_views.list_instances(session, patient_id, status, limit)
+            if viewer is not None:
+                audit.record(session, "instances_listed", viewer.name, details={
+                    "patient": patient_id, "status": status, "patients": sorted({i.patient_id for i in found})})
+            return found
 
     def instance_data(self, instance_id: int, viewer: Actor | None = None) -> dict:
         """The data of the instance's most recent step. With a `viewer`, the read is audited."""

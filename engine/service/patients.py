@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.care import patient_imports, patients
+from engine.care import characters, patient_imports, patients
 from engine.care.actors import Actor
 from engine.care.patients import PatientInput
-from engine.errors import NotFound
+from engine.errors import InvalidInput, NotFound
 from engine.models import ImportJob, Patient
 from engine.read import patient_page
 from engine.read.patient_page import PatientPage
+from engine.store import audit
+
+MAX_PAGE = 2**31 - 1  # there cannot be more pages than patients
 
 
 @dataclass
@@ -26,12 +29,16 @@ class PatientList:
 
 
 class PatientUseCases:
-    def find_patients(self, text: str | None = None, page: int = 1, page_size: int = 50) -> PatientList:
+    def find_patients(self, text: str | None = None, page: int = 1, page_size: int = 50,
+                      viewer: Actor | None = None) -> PatientList:
         """Patients whose name starts with `text` or whose MRN it is (up to 100), else a page of all of them by
-        name; with the programs each is in now."""
+        name; with the programs each is in now. With a `viewer`, the read is audited: one event naming the
+        search and the patients shown."""
         text = (text or "").strip()[:100]
-        page = max(1, page)
-        with self.reading() as session:
+        if not 1 <= page <= MAX_PAGE:
+            raise InvalidInput(f"the page must be a number from 1 to {MAX_PAGE}")
+        characters.require_text("the search text", text)  # before it is audited
+        with self.transaction("list patients") as session:
             if text:
                 found = patients.search(session, text, limit=100)
                 total = len(found)
@@ -39,6 +46,9 @@ class PatientUseCases:
                 found = patients.list_patients(session, limit=page_size, offset=(page - 1) * page_size)
                 total = patients.count_patients(session)
             programs = patients.current_programs(session, [p.id for p in found])
+            if viewer is not None:
+                audit.record(session, "patients_listed", viewer.name, details={
+                    "search": text or None, "page": page, "patients": [p.id for p in found]})
         return PatientList(found, programs, total, page, page_size)
 
     def patients_by_id(self, patient_ids) -> dict[str, Patient]:

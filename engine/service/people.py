@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.care import accounts
+from engine.care import accounts, sessions
 from engine.care.accounts import Account
 from engine.care.actors import Actor
+from engine.store import audit
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,27 @@ class PeopleUseCases:
             return SignInResult(Account.of(attempt.user) if attempt.user is not None else None, attempt.reason)
 
     def account(self, user_id: int) -> Account | None:
-        """An account by id (a web session's user), None when there is no such account."""
+        """An account by id, None when there is no such account."""
         with self.reading() as session:
             user = accounts.find_user(session, user_id)
             return Account.of(user) if user is not None else None
+
+    def open_session(self, account: Account) -> str:
+        """A server-side session for an account that just signed in; returns the token its browser keeps."""
+        with self.transaction(f"open a session for {account.username}") as session:
+            return sessions.open_session(session, accounts.get_user(session, account.username))
+
+    def session_account(self, token: str) -> Account | None:
+        """The account a session token belongs to while the session lives and the account is active; None once
+        it has ended (sign-out, password change, account disabled, idle) or when it never existed."""
+        with self.reading() as session:
+            user = sessions.live_user(session, token)
+            return Account.of(user) if user is not None else None
+
+    def end_session(self, token: str, why: str = sessions.SIGNED_OUT) -> bool:
+        """End a session on the server: its cookie, kept or copied, opens nothing any more."""
+        with self.transaction("end a session") as session:
+            return sessions.end_session(session, token, why)
 
     def users(self, role: str | None = None) -> list[Account]:
         if role:
@@ -78,6 +96,14 @@ class PeopleUseCases:
         """Let a user sign in, or stop them (their history stays)."""
         with self.transaction(f"{'enable' if active else 'disable'} {username}") as session:
             return Account.of(accounts.set_active(session, username, active, by=_by(actor)))
+
+
+    def record_refusal(self, actor: Actor | None, what: str, reason: str) -> None:
+        """An attempt refused (a page or action the person's roles do not allow, a task claimed by someone
+        else): audited as an event of its own, apart from the transaction that refused it."""
+        with self.transaction("record a refusal") as session:
+            audit.record(session, "refused", actor.name if actor is not None else "anonymous",
+                         details={"what": what[:200], "reason": reason[:300]})
 
 
 def _by(actor: Actor | None) -> str:

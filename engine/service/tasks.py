@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from engine.care import accounts
+from engine.care import accounts, characters
 from engine.care import tasks as tasks_mod
 from engine.care.actors import Actor
 from engine.care.task_forms import FormInvalid, Submission
@@ -15,6 +15,7 @@ from engine.models import InboxTask
 from engine.read import inbox, task_context
 from engine.read.inbox import InboxPage, InboxQuery
 from engine.read.task_context import TaskContext
+from engine.store import audit
 
 
 @dataclass(frozen=True)
@@ -25,20 +26,29 @@ class Completion:
 
 class TaskUseCases:
     # ------------------------------------------------------------------------------------------------ reading
-    def inbox(self, query: InboxQuery) -> InboxPage:
-        """A page of tasks: a person's tab (with every tab's count), or every task the filters match."""
-        with self.reading() as session:
-            return inbox.page(session, query)
+    def inbox(self, query: InboxQuery, viewer: Actor | None = None) -> InboxPage:
+        """A page of tasks: a person's tab (with every tab's count), or every task the filters match. With a
+        `viewer`, the read is audited: one event naming the query and the patients the page shows. A query
+        with text or a number that cannot be asked (a control character, a page past any there can be) is
+        refused (InvalidInput) naming the field."""
+        _check_query(query)
+        with self.transaction("read the inbox") as session:
+            page = inbox.page(session, query)
+            if viewer is not None:
+                audit.record(session, "inbox_viewed", viewer.name, details={
+                    "query": inbox.described(query), "patients": sorted({t.patient_id for t in page.tasks})})
+            return page
 
     def inbox_programs(self) -> list[str]:
         """The names of the programs tasks can belong to (for an inbox's filter)."""
         with self.reading() as session:
             return inbox.programs(session)
 
-    def tasks(self, query: InboxQuery | None = None, *, limit: int | None = None, **filters) -> list[InboxTask]:
+    def tasks(self, query: InboxQuery | None = None, *, limit: int | None = None, viewer: Actor | None = None,
+              **filters) -> list[InboxTask]:
         """Tasks the query (or the filters, InboxQuery's fields) asks for: by default every open or claimed
-        task, soonest due first."""
-        return self.inbox(_query(query, limit, filters)).tasks
+        task, soonest due first. With a `viewer`, the read is audited."""
+        return self.inbox(_query(query, limit, filters), viewer).tasks
 
     def count_tasks(self, query: InboxQuery | None = None, **filters) -> int:
         return self.inbox(_query(query, None, filters)).total
@@ -77,8 +87,11 @@ class TaskUseCases:
         assignee = (assignee or "").strip()
         if not assignee:
             raise InvalidInput("Choose a colleague to assign the task to.")
+        characters.require_text("the colleague's user name", assignee)
         with self.transaction(f"assign task {task_id}") as session:
-            colleague = accounts.get_user(session, assignee)
+            colleague = accounts.find_by_name(session, assignee)
+            if colleague is None:
+                raise InvalidInput(f"nobody signs in as '{assignee}': choose a colleague who has an account")
             if not colleague.active:
                 raise InvalidInput(f"{colleague.display_name or colleague.username} cannot sign in at the moment, "
                                    "so cannot be given tasks")
@@ -130,6 +143,26 @@ class TaskUseCases:
                 raise
             upcoming = task_context.next_task_for(session, row.patient_id, actor, row.id) if with_next else None
             return Completion(row, upcoming)
+
+
+MAX_PAGE = 2**31 - 1  # there cannot be more pages than rows
+INT_RANGE = range(-2**31, 2**31)  # what the database's integer columns hold
+
+
+def _check_query(query: InboxQuery) -> None:
+    """Refuse, naming the field, a query whose text holds a control character or whose number is out of
+    range of what the database holds: the same answer on every database, never a database error."""
+    if not 1 <= query.page <= MAX_PAGE:
+        raise InvalidInput(f"the page must be a number from 1 to {MAX_PAGE}")
+    for name, value in vars(query).items():
+        label = _LABELS.get(name) or name.replace("_", " ")
+        for item in value if isinstance(value, tuple) else (value,):
+            characters.require_text(f"the {label}", item)
+            if isinstance(item, int) and not isinstance(item, bool) and item not in INT_RANGE:
+                raise InvalidInput(f"the {label} {item} is out of range")
+
+
+_LABELS = {"search": "search text", "priority_at_least": "priority", "roles": "role"}
 
 
 def _query(query: InboxQuery | None, limit: int | None, filters: dict) -> InboxQuery:

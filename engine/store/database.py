@@ -1,16 +1,19 @@
 """Database access: one SQLAlchemy engine per URL, sessions as transactions, migrations by Alembic."""
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.errors import InvalidInput, NotFound
 from engine.store import step_writes
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
+ROLE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
@@ -67,6 +70,28 @@ class Database:
         from alembic import command
 
         command.upgrade(alembic_config(self), revision)
+
+    def grant_app_role(self, role: str) -> None:
+        """Let the PostgreSQL role `role` run the app on this schema without owning it: read and write every
+        table, but only add to the audit trail (no UPDATE, DELETE or TRUNCATE there), and change no schema. Its
+        triggers then hold even against the app's own login: only the owner could drop or disable them. Run
+        it as the owner after each `init-db`, so that new tables are granted too."""
+        if self.dialect != "postgresql":
+            raise InvalidInput("only PostgreSQL has roles to grant; SQLite is one file the app owns")
+        if not ROLE.match(role or ""):
+            raise InvalidInput(f"'{role}' is not a role name (letters, digits and _, starting with a letter)")
+        with self.engine.begin() as conn:
+            schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+            if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first():
+                raise NotFound(f"PostgreSQL has no role '{role}'; create it first (CREATE ROLE {role} LOGIN ...)")
+            for statement in (
+                f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"',
+                f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"',
+                f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{role}"',
+                f'REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM "{role}"',
+                f'REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM "{role}"',
+            ):
+                conn.execute(text(statement))
 
     def current_revision(self) -> str | None:
         from alembic.runtime.migration import MigrationContext

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from engine.care import patients
 from engine.care.patients import PatientInput, PatientInvalid
-from engine.errors import NotFound
+from engine.errors import InvalidInput, NotFound
 from engine.models import AuditEvent
 
 
@@ -83,3 +83,40 @@ def test_viewing_a_patient_is_an_audit_event(database):
 def test_an_unknown_patient_is_not_found(session):
     with pytest.raises(NotFound, match="no patient 'nope'"):
         patients.get_patient(session, "nope")
+
+
+@pytest.mark.parametrize("field", ["mrn", "given_name", "family_name", "phone", "email", "address",
+                                   "primary_care_provider", "preferred_language"])
+def test_a_field_with_a_nul_is_refused_naming_the_field(session, field):
+    with pytest.raises(PatientInvalid) as refused:
+        patients.add_patient(session, ada(**{field: "x\x00y"}), by="carl")
+    assert refused.value.errors[field].startswith("Contains a control character (U+0000)")
+
+
+@pytest.mark.parametrize("character", ["\x01", "\x1b", "\x7f", "\x85"])
+def test_a_field_with_another_control_character_is_refused(session, character):
+    with pytest.raises(PatientInvalid, match="family_name: Contains a control character"):
+        patients.add_patient(session, ada(family_name=f"Love{character}lace"), by="carl")
+
+
+def test_a_condition_with_a_control_character_is_refused(session):
+    with pytest.raises(PatientInvalid) as refused:
+        patients.add_patient(session, ada(conditions=["COPD", "Asthma\x00"]), by="carl")
+    assert refused.value.errors == {"conditions": "A condition contains a control character (U+0000); only tabs "
+                                                  "and line breaks may be used, remove it"}
+
+
+def test_tabs_and_line_breaks_are_allowed_in_an_address(session):
+    patient = patients.add_patient(session, ada(address="1 Main St\r\nSpringfield\tIL"), by="carl")
+    assert patient.address == "1 Main St\r\nSpringfield\tIL"
+
+
+def test_a_search_with_a_control_character_is_refused_naming_it(session):
+    with pytest.raises(InvalidInput, match="the search text contains a control character"):
+        patients.search(session, "Ada\x00")
+
+
+def test_a_patient_id_with_a_control_character_is_not_found(session):
+    patients.add_patient(session, ada(), by="carl")
+    with pytest.raises(NotFound, match=r"no patient 'MRN-1001\\x00'"):
+        patients.get_patient(session, "MRN-1001\x00")

@@ -70,7 +70,7 @@ def test_every_engine_package_says_what_it_holds_and_may_import():
 
 # the engine's packages from the bottom up: each may import only those below it (docs/architecture.md)
 LAYERS = [
-    ("engine.errors", "engine.roles", "engine.models", "engine.time"),
+    ("engine.errors", "engine.logs", "engine.roles", "engine.models", "engine.time"),
     ("engine.config", "engine.store", "engine.sandbox", "engine.migrations"),
     ("engine.deploy", "engine.notifications"),
     ("engine.runtime",),

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import cli
+from tests.registry import register_at
 
 REVIEW_LOOP = Path(__file__).resolve().parents[1] / "fixtures" / "bpmn" / "review_loop"
 
@@ -32,11 +33,12 @@ def run(db_url, monkeypatch):
 
 
 @pytest.fixture
-def deployed(run):
-    """A migrated database with review_loop deployed."""
+def deployed(run, db_url):
+    """A migrated database with review_loop deployed, and patient P1 in the registry."""
     assert run("init-db").exit_code == 0
     result = run("deploy", REVIEW_LOOP)
     assert result.exit_code == 0, result.output
+    register_at(db_url, "P1")
     return run
 
 

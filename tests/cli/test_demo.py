@@ -22,6 +22,11 @@ def test_demo_walks_the_loop_until_discharge(run, review_loop):
     assert body["instance"]["status"] == "completed"
 
 
+def test_demo_adds_its_patient_to_the_registry_before_it_starts(run, review_loop):
+    body = json.loads(run("--json", "walk", "--pathways", review_loop).stdout)
+    assert (body["patient_registered"], body["instance"]["patient_id"]) == (True, "DEMO-001")
+
+
 def test_demo_deploys_a_pathways_folder_as_one_bundle(run, review_loop):
     body = json.loads(run("--json", "walk", "--pathways", review_loop).stdout)
     assert body["deploy"]["deployment"]["name"] == "carepath-pathways"

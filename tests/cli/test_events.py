@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 
+from tests.registry import register_at
+
 
 def test_correlate_without_keys_exits_2(deployed):
     result = deployed("correlate", "lab_result")
@@ -29,23 +31,24 @@ def test_run_timers_with_bad_moment_exits_2(deployed):
     assert deployed("run-timers", "--at", "next tuesday").exit_code == 2
 
 
-def _start_waits(run, waits_bundle) -> int:
+def _start_waits(run, db_url, waits_bundle) -> int:
     run("init-db")
     run("deploy", waits_bundle)
+    register_at(db_url, "P1")
     instance_id = json.loads(run("--json", "start", "waits", "--patient", "P1").stdout)["id"]
     task_id = json.loads(run("--json", "tasks").stdout)["tasks"][0]["id"]
     run("complete", task_id)
     return instance_id
 
 
-def test_correlate_delivers_to_the_waiting_instance(run, waits_bundle):
-    instance_id = _start_waits(run, waits_bundle)
+def test_correlate_delivers_to_the_waiting_instance(run, db_url, waits_bundle):
+    instance_id = _start_waits(run, db_url, waits_bundle)
     body = json.loads(run("--json", "correlate", "lab_result", "--key", "patient_id=P1", "--set", "hba1c=7.2").stdout)
     assert body["delivered"] == [instance_id]
 
 
-def test_correlate_payload_reaches_instance_data(run, waits_bundle, tmp_path):
-    instance_id = _start_waits(run, waits_bundle)
+def test_correlate_payload_reaches_instance_data(run, db_url, waits_bundle, tmp_path):
+    instance_id = _start_waits(run, db_url, waits_bundle)
     payload = tmp_path / "lab.json"
     payload.write_text('{"hba1c": 7.2}')
     run("correlate", "lab_result", "--key", "patient_id=P1", "--payload", payload)
@@ -53,8 +56,8 @@ def test_correlate_payload_reaches_instance_data(run, waits_bundle, tmp_path):
     assert json.loads(run("instance", "data", instance_id).stdout)["hba1c"] == 7.2
 
 
-def test_run_timers_at_a_later_moment_fires_the_due_timer(run, waits_bundle):
-    instance_id = _start_waits(run, waits_bundle)
+def test_run_timers_at_a_later_moment_fires_the_due_timer(run, db_url, waits_bundle):
+    instance_id = _start_waits(run, db_url, waits_bundle)
     assert json.loads(run("--json", "run-timers", "--at", "2100-01-01").stdout)["fired"] == 1
     assert json.loads(run("--json", "instance", "show", instance_id).stdout)["timers"] == []
 

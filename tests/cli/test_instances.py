@@ -1,12 +1,34 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+DIVIDE = Path(__file__).resolve().parent / "bundles" / "divide"
 
 
 def test_start_unknown_program_exits_3(deployed):
     result = deployed("start", "nope", "--patient", "P1")
     assert result.exit_code == 3
     assert "no deployed pathway called 'nope'" in result.stderr
+
+
+def test_start_for_a_patient_not_in_the_registry_exits_3_naming_them(deployed):
+    result = deployed("start", "review_loop", "--patient", "P404")
+    assert result.exit_code == 3
+    assert "patient 'P404' is not in the registry" in result.stderr
+
+
+def test_start_of_a_pathway_that_errors_at_once_exits_4_naming_the_element_and_error(deployed):
+    deployed("deploy", DIVIDE)
+    result = deployed("start", "divide", "--patient", "P1", "--set", "divisor=0")
+    assert result.exit_code == 4
+    assert "compute (Compute dose), line 1: ZeroDivisionError" in result.stderr
+
+
+def test_start_of_a_pathway_that_errors_at_once_still_emits_the_instance_it_created(deployed):
+    deployed("deploy", DIVIDE)
+    body = json.loads(deployed("--json", "start", "divide", "--patient", "P1", "--set", "divisor=0").stdout)
+    assert (body["status"], body["error"]["element"]) == ("error", "compute")
 
 
 def test_start_without_patient_is_a_usage_error(deployed):

@@ -135,10 +135,10 @@ def test_assign_to_someone_without_the_role_is_refused_as_on_the_web(started):
     assert result.exit_code == 2 and "sam does not hold the care_manager role" in result.stderr
 
 
-def test_assign_to_an_unknown_user_is_not_found(started):
+def test_assign_to_an_unknown_user_is_refused_naming_them(started):
     run, _, task_id = started
     result = run("assign", task_id, "nobody")
-    assert result.exit_code == 3 and "nobody" in result.stderr
+    assert result.exit_code == 2 and "nobody signs in as 'nobody'" in result.stderr
 
 
 def test_mine_lists_only_my_tasks(started):

@@ -35,6 +35,7 @@ from engine.care.actors import Actor
 from engine.care.task_forms import FormInvalid
 from engine.deploy.bundle import Bundle, wanted
 from tests.corpus_path import CORPUS
+from tests.registry import register
 
 MAX_STEPS = 50
 PATIENT = "compat-patient"
@@ -202,6 +203,7 @@ def _data(workflow) -> dict:
 def carepath_run(pathways, process_id: str, answers: Answers, start_data: dict | None = None) -> Run:
     """The same walk through carepath's facade. A submission its form validation refuses is recorded in
     `refused` and replaced by `answers.fixed(...)`; with no fix the walk ends there, outcome ("refused", element)."""
+    register(pathways, PATIENT)
     instance = pathways.start(process_id, PATIENT, dict(start_data or {}))
     steps: list[tuple[str, dict]] = []
     refused: dict[str, list[str]] = {}

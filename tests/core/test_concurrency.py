@@ -8,10 +8,12 @@ from sqlalchemy import func, select
 from engine.models import AuditEvent, InboxTask, TaskStatus
 from tests.conftest import FIXTURES
 from tests.core.concurrency_worker import complete_in_race
+from tests.registry import register
 
 
 def test_two_processes_completing_one_task_exactly_one_wins(pathways, database):
     pathways.deploy(FIXTURES / "bpmn" / "review_loop")
+    register(pathways, "p1")
     instance = pathways.start("review_loop", "p1")
     task = pathways.tasks(instance_id=instance.id)[0]
     database.dispose()  # no pooled connection crosses into the children

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from engine.errors import BundleRefused
 from engine.models import AuditEvent, Deployment, DeploymentFile
 from tests.conftest import FIXTURES
+from tests.registry import register
 
 REVIEW = FIXTURES / "bpmn" / "review_loop"
 
@@ -44,6 +45,7 @@ def test_changed_content_is_the_next_version(pathways, review_copy):
 
 def test_running_instance_stays_on_its_version_and_new_starts_take_the_newest(pathways, review_copy):
     pathways.deploy(review_copy)
+    register(pathways, "p1", "p2")
     old = pathways.start("review_loop", "p1")
     bpmn = review_copy / "review_loop.bpmn"
     bpmn.write_text(bpmn.read_text().replace("Monthly review loop", "Monthly review (v2)"))
@@ -73,6 +75,7 @@ def test_deploy_is_audited(pathways, database):
 
 def test_parsed_specs_are_cached_not_reparsed_per_request(pathways):
     pathways.deploy(REVIEW)
+    register(pathways, "p1")
     instance = pathways.start("review_loop", "p1")
     task = pathways.tasks(instance_id=instance.id)[0]
     pathways.complete(task.id, {"decision": "continue"}, pathways_actor())
@@ -84,6 +87,7 @@ def test_a_new_process_reparses_each_deployment_once(database, frozen_clock):
 
     CarePathways(database).deploy(REVIEW)
     fresh = CarePathways(database)  # a new process: empty cache
+    register(fresh, "p1", "p2", "p3")
     for patient in ("p1", "p2", "p3"):
         fresh.start("review_loop", patient)
     assert fresh.runtime.specs.parses == 1
@@ -101,6 +105,7 @@ def test_each_version_validates_submissions_against_its_own_forms(pathways, revi
     from engine.care.task_forms import FormInvalid
 
     pathways.deploy(review_copy)
+    register(pathways, "p1", "p2")
     old = pathways.start("review_loop", "p1")
     schema = review_copy / "review-schema.json"
     schema.write_text(schema.read_text().replace('"required": ["decision"]', '"required": ["decision", "progress_note"]'))

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from engine.errors import InvalidState
 from engine.models import AuditEvent, InstanceStatus, TaskStatus
 from tests.conftest import FIXTURES
+from tests.registry import register
 
 SCORE = FIXTURES / "bpmn" / "score_script"
 
@@ -23,6 +24,7 @@ def score_bundle(tmp_path):
 @pytest.fixture
 def failed(pathways, score_bundle):
     pathways.deploy(score_bundle)
+    register(pathways, "p1")
     return pathways.start("score_pathway", "p1", {"doses_planned": 0, "doses_taken": 0})
 
 

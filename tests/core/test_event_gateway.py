@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.registry import register
 
 LAB = FIXTURES / "bpmn" / "lab_or_timeout"
 
@@ -11,6 +12,7 @@ LAB = FIXTURES / "bpmn" / "lab_or_timeout"
 @pytest.fixture
 def waiting(pathways):
     pathways.deploy(LAB)
+    register(pathways, "p1")
     return pathways.start("lab_or_timeout", "p1")
 
 

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from engine.care import instances as instances_mod
 from engine.care.actors import Actor
 from engine.care.task_forms import FormInvalid, Submission
-from engine.errors import Conflict
+from engine.errors import Conflict, InvalidInput, NotFound
 from engine.models import AuditEvent, TaskDraft, TimeEntry
 from tests.conftest import FIXTURES
+from tests.registry import register
 
 CARL = Actor.person("carl", "care_manager")
 REVIEW_LOOP = FIXTURES / "bpmn" / "review_loop"
@@ -22,6 +23,7 @@ REVIEW_LOOP = FIXTURES / "bpmn" / "review_loop"
 @pytest.fixture
 def review_loop(pathways):
     pathways.deploy(REVIEW_LOOP)
+    register(pathways, "P1", "P2")
     return pathways
 
 
@@ -29,6 +31,11 @@ def test_a_program_open_for_a_patient_cannot_start_again_for_them(review_loop):
     first = review_loop.start("review_loop", "P1", None, CARL)
     with pytest.raises(Conflict, match=f"already running for patient P1 \\(instance {first.id}\\)"):
         review_loop.start("review_loop", "P1", None, CARL)
+
+
+def test_a_program_cannot_start_for_a_patient_not_in_the_registry(review_loop):
+    with pytest.raises(NotFound, match="patient 'P404' is not in the registry"):
+        review_loop.start("review_loop", "P404", None, CARL)
 
 
 def test_a_program_may_start_for_another_patient(review_loop):
@@ -104,6 +111,7 @@ def goal_choice(pathways, tmp_path):
     schema_file.write_text(json.dumps(schema))
     pathways.deploy(bundle)
     goals = {"goals": [{"value": "walk", "label": "Walk daily"}, {"value": "diet", "label": "Eat less salt"}]}
+    register(pathways, "P1")
     instance = pathways.start("review_loop", "P1", goals, CARL)
     return pathways.tasks(instance_id=instance.id)[0]
 
@@ -118,3 +126,22 @@ def test_an_answer_the_task_data_does_not_offer_is_refused_by_name(pathways, goa
         pathways.complete(goal_choice.id, {"decision": "discharge", "goal": "swim"}, CARL)
     assert list(refused.value.errors) == ["goal"]
     assert pathways.task(goal_choice.id).status == "open"
+
+
+def test_an_assignee_typed_in_capitals_is_stored_as_the_account_name(review_loop):
+    review_loop.add_user("nina", "correct horse battery", ["care_manager"])
+    register(review_loop, "P9")
+    task = review_loop.tasks(instance_id=review_loop.start("review_loop", "P9", None, CARL).id)[0]
+    assert review_loop.assign(task.id, "NINA", CARL).assignee == "nina"
+
+
+def test_start_data_with_a_nul_is_refused_naming_the_place(review_loop):
+    register(review_loop, "P1")
+    with pytest.raises(InvalidInput, match="start data: lab.note contains a control character"):
+        review_loop.start("review_loop", "P1", {"lab": {"note": "a\x00b"}}, CARL)
+    assert review_loop.instances(patient_id="P1") == []
+
+
+def test_a_patient_id_with_a_nul_is_refused_as_start(review_loop):
+    with pytest.raises(InvalidInput, match="the patient id contains a control character"):
+        review_loop.start("review_loop", "P\x001", None, CARL)

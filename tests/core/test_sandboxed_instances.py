@@ -10,6 +10,7 @@ from engine.deploy.bundle import Bundle
 from engine.models import AuditEvent, InstanceStatus
 from engine.sandbox import SandboxLimits
 from tests.conftest import FIXTURES
+from tests.registry import register
 from tests.sandbox.test_sandbox_threat_fixtures import FILES_THE_THREATS_TRY_TO_WRITE, THREATS
 
 THREATS_DIR = FIXTURES / "threats"
@@ -19,7 +20,9 @@ THREATS_DIR = FIXTURES / "threats"
 def guarded(database, frozen_clock):
     from engine.service import CarePathways
 
-    return CarePathways(database, limits=SandboxLimits(time_limit_seconds=0.2))
+    service = CarePathways(database, limits=SandboxLimits(time_limit_seconds=0.2))
+    register(service, "p-threat", "p-healthy")
+    return service
 
 
 def deploy_threat(pathways, name):

@@ -48,6 +48,30 @@ def test_audit_events_cannot_be_deleted(database):
             conn.execute(text("DELETE FROM audit_events"))
 
 
+def test_an_audit_event_cannot_be_replaced_by_its_id(database):
+    # SQLite's REPLACE deletes the old row without firing DELETE triggers; PostgreSQL's upsert updates it
+    _one_audit_event(database)
+    statement = ("REPLACE INTO audit_events (id, at, actor, action) VALUES (1, CURRENT_TIMESTAMP, 'x', 'forged')"
+                 if database.dialect == "sqlite" else
+                 "INSERT INTO audit_events (id, at, actor, action) VALUES (1, CURRENT_TIMESTAMP, 'x', 'forged') "
+                 "ON CONFLICT (id) DO UPDATE SET action = 'forged'")
+    with pytest.raises(DBAPIError, match="append-only"):
+        with database.engine.begin() as conn:
+            conn.execute(text(statement))
+    with database.engine.begin() as conn:
+        assert conn.execute(text("SELECT action FROM audit_events")).scalars().all() == ["viewed"]
+
+
+@pytest.mark.postgres
+def test_the_audit_trail_cannot_be_truncated(database):
+    if database.dialect != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's (SQLite has DELETE, refused above)")
+    _one_audit_event(database)
+    with pytest.raises(DBAPIError, match="append-only"):
+        with database.engine.begin() as conn:
+            conn.execute(text("TRUNCATE audit_events"))
+
+
 def test_a_fresh_sqlite_file_migrates_from_nothing(tmp_path):
     db = Database(f"sqlite:///{tmp_path / 'fresh.db'}")
     assert db.current_revision() is None

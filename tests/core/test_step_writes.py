@@ -11,6 +11,7 @@ from engine.errors import Conflict
 from engine.models import AuditEvent, InboxTask, Instance, TaskStatus
 from engine.runtime.runner import Runtime
 from tests.conftest import FIXTURES
+from tests.registry import register
 
 REVIEW = FIXTURES / "bpmn" / "review_loop"
 CARL = Actor.person("carl", "care_manager")
@@ -19,6 +20,7 @@ CARL = Actor.person("carl", "care_manager")
 @pytest.fixture
 def started(pathways):
     pathways.deploy(REVIEW)
+    register(pathways, "patient-1")
     instance = pathways.start("review_loop", "patient-1")
     return instance, pathways.tasks(instance_id=instance.id)[0]
 
@@ -205,6 +207,7 @@ def test_a_timer_that_ends_its_instance_is_audited_as_fired_and_its_row_dropped(
 
     (tmp_path / "wait_then_end.bpmn").write_text(TIMER_THEN_END)
     pathways.deploy(tmp_path)
+    register(pathways, "p1")
     instance = pathways.start("wait_then_end", "p1")
     frozen_clock.advance(days=1, minutes=1)
     assert pathways.run_due_timers() == 1

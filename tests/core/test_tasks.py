@@ -12,6 +12,7 @@ from engine.errors import Conflict, Forbidden, InvalidInput, InvalidState, NotFo
 from engine.models import AuditEvent, InboxTask, InstanceStatus, TaskStatus
 from engine.models.inbox import PRIORITIES
 from tests.conftest import FIXTURES
+from tests.registry import register
 
 pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
 
@@ -21,6 +22,7 @@ REVIEW = FIXTURES / "bpmn" / "review_loop"
 @pytest.fixture
 def started(pathways):
     pathways.deploy(REVIEW)
+    register(pathways, "patient-1", "patient-2")
     instance = pathways.start("review_loop", "patient-1", {"risk_tier": "high"})
     task = pathways.tasks(instance_id=instance.id)[0]
     return instance, task
@@ -159,8 +161,8 @@ def test_assign_to_a_disabled_account_is_refused(pathways, started, care_manager
         pathways.assign(started[1].id, "olga", care_manager)
 
 
-def test_assign_to_an_unknown_user_is_not_found(pathways, started, care_manager):
-    with pytest.raises(NotFound, match="nobody"):
+def test_assign_to_an_unknown_user_is_refused_naming_them(pathways, started, care_manager):
+    with pytest.raises(InvalidInput, match="nobody signs in as 'nobody'"):
         pathways.assign(started[1].id, "nobody", care_manager)
 
 
@@ -264,6 +266,7 @@ def test_a_pathway_loops_past_spiffworkflows_depth_limit(pathways, care_manager)
     """SpiffWorkflow's task iterator stops at depth 1000: unpruned, a two-task loop stalls at its 500th
     review. History pruning keeps the tree shallow, so a monthly review can repeat for decades."""
     pathways.deploy(REVIEW)
+    register(pathways, "p-longterm")
     instance = pathways.start("review_loop", "p-longterm")
     for _ in range(520):
         (task,) = pathways.tasks(instance_id=instance.id)

@@ -8,6 +8,7 @@ import pytest
 from engine.jobs.sweep import TimerSweep
 from engine.models import InstanceStatus, TaskStatus
 from tests.conftest import FIXTURES
+from tests.registry import register
 
 pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
 
@@ -21,6 +22,7 @@ def open_titles(pathways, instance_id):
 
 def test_monthly_cycle_opens_a_review_each_month_without_end(pathways, frozen_clock):
     pathways.deploy(CCM)
+    register(pathways, "p1")
     instance = pathways.start("ccm_monthly", "p1")
     for month in range(1, 4):
         # SpiffWorkflow turns P1M into a fixed interval measured from the first month (31 days in January)
@@ -32,6 +34,7 @@ def test_monthly_cycle_opens_a_review_each_month_without_end(pathways, frozen_cl
 
 def test_monthly_timer_row_is_due_one_month_after_enrolment(pathways, frozen_clock):
     pathways.deploy(CCM)
+    register(pathways, "p1")
     instance = pathways.start("ccm_monthly", "p1")
     (timer,) = pathways.instance(instance.id).timers
     assert timer.kind == "cycle"
@@ -40,6 +43,7 @@ def test_monthly_timer_row_is_due_one_month_after_enrolment(pathways, frozen_clo
 
 def test_receive_task_waits_for_its_message_and_takes_the_payload(pathways, care_manager):
     pathways.deploy(CCM)
+    register(pathways, "p1")
     instance = pathways.start("ccm_monthly", "p1")
     coordinate = pathways.tasks(instance_id=instance.id)[0]
     pathways.complete(coordinate.id, {}, care_manager)
@@ -53,6 +57,7 @@ def test_receive_task_waits_for_its_message_and_takes_the_payload(pathways, care
 
 def test_ending_the_program_cancels_the_monthly_review_cycle(pathways, care_manager):
     pathways.deploy(CCM)
+    register(pathways, "p1")
     instance = pathways.start("ccm_monthly", "p1")
     pathways.complete(pathways.tasks(instance_id=instance.id)[0].id, {}, care_manager)
     pathways.correlate("discharge_summary", {"patient_id": "p1"}, {})
@@ -62,6 +67,7 @@ def test_ending_the_program_cancels_the_monthly_review_cycle(pathways, care_mana
 
 def test_timer_start_event_waits_for_its_date_then_opens_the_task(pathways, frozen_clock):
     pathways.deploy(OUTREACH)
+    register(pathways, "p1")
     when = frozen_clock.now() + timedelta(days=10)
     instance = pathways.start("scheduled_outreach", "p1", {"outreach_at": when.isoformat()})
     (timer,) = pathways.instance(instance.id).timers
@@ -75,6 +81,7 @@ def test_timer_start_event_waits_for_its_date_then_opens_the_task(pathways, froz
 
 def test_a_timer_date_already_past_fires_at_once(pathways, frozen_clock):
     pathways.deploy(OUTREACH)
+    register(pathways, "p1")
     past = datetime(2020, 1, 1, tzinfo=timezone.utc).isoformat()
     instance = pathways.start("scheduled_outreach", "p1", {"outreach_at": past})
     assert open_titles(pathways, instance.id) == ["Outreach call"]

@@ -21,6 +21,7 @@ from engine.errors import BundleRefused
 from engine.read.instance_data import current_data
 from engine.runtime.state_codec import decode_state, dump_state, encode_state, prune_history
 from engine.sandbox.script_engine import SandboxedScriptEngine
+from tests.registry import register
 
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -208,6 +209,7 @@ FIXED = FAILING.replace("score = 1 / 0", "scores = [1]").replace(
 
 def test_an_instance_moved_to_a_version_declaring_a_data_object_writes_it(pathways):
     pathways.deploy(Bundle("scored", {"scored.bpmn": FAILING.encode()}))
+    register(pathways, "p1")
     failed = pathways.start("scored", "p1")
     assert pathways.instance(failed.id).instance.status == "error"
     pathways.deploy(Bundle("scored", {"scored.bpmn": FIXED.encode()}))
@@ -217,6 +219,7 @@ def test_an_instance_moved_to_a_version_declaring_a_data_object_writes_it(pathwa
 
 def test_the_patient_page_shows_the_data_objects_set(pathways):
     pathways.deploy(Bundle("results", {"program.bpmn": PROGRAM.encode()}))
+    register(pathways, "p1")
     instance_id = pathways.start("program", "p1").id
     pathways.correlate("lab_result", {"patient_id": "p1"}, {"value": 8.2})
     with pathways.db.transaction() as session:

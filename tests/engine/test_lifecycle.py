@@ -11,11 +11,13 @@ from pathway_helpers import NURSE, all_tasks, audit_actions, deploy, open_task, 
 
 from engine.errors import Conflict, InvalidState
 from engine.models import TaskStatus
+from tests.registry import register
 
 
 @pytest.fixture
 def contact(pathways):
     deploy(pathways, "tcm_contact")
+    register(pathways, "p1")
     return pathways.start("tcm_contact", "p1")
 
 
@@ -100,6 +102,7 @@ def test_terminate_drops_timer_rows(pathways, contact, frozen_clock):
 
 def test_terminate_drops_message_rows(pathways):
     deploy(pathways, "lab_followup")
+    register(pathways, "p1")
     instance = pathways.start("lab_followup", "p1")
     pathways.terminate(instance.id)
     assert pathways.instance(instance.id).messages == []

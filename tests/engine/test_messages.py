@@ -10,11 +10,13 @@ import pytest
 from pathway_helpers import NURSE, deploy, open_task, open_titles
 
 from engine.errors import InvalidInput
+from tests.registry import register
 
 
 @pytest.fixture
 def lab_waits(pathways):
     deploy(pathways, "lab_followup")
+    register(pathways, "p1", "p2")
     return pathways.start("lab_followup", "p1"), pathways.start("lab_followup", "p2")
 
 
@@ -97,6 +99,7 @@ def test_correlate_needs_keys(pathways, lab_waits):
 
 def test_discharge_message_starts_a_pathway_for_the_patient(pathways):
     deploy(pathways, "tcm_on_discharge")
+    register(pathways, "p9")
     result = pathways.correlate("hospital_discharge", {"patient_id": "p9"}, {"discharge_date": "2026-01-04"})
     (instance_id,) = result.started
     instance = pathways.instance(instance_id).instance
@@ -107,6 +110,7 @@ def test_discharge_message_starts_a_pathway_for_the_patient(pathways):
 
 def test_started_pathway_opens_the_discharge_call_with_the_payload(pathways):
     deploy(pathways, "tcm_on_discharge")
+    register(pathways, "p9")
     (instance_id,) = pathways.correlate("hospital_discharge", {"patient_id": "p9"},
                                         {"discharge_date": "2026-01-04"}).started
     call = open_task(pathways, instance_id, "Discharge call")
@@ -119,6 +123,7 @@ def test_started_pathway_opens_the_discharge_call_with_the_payload(pathways):
 
 def test_each_discharge_starts_its_own_pathway(pathways):
     deploy(pathways, "tcm_on_discharge")
+    register(pathways, "p8", "p9")
     first = pathways.correlate("hospital_discharge", {"patient_id": "p9"}, {}).started
     second = pathways.correlate("hospital_discharge", {"patient_id": "p8"}, {}).started
     assert len(first) == len(second) == 1 and first != second
@@ -130,3 +135,24 @@ def test_a_starting_message_needs_a_patient(pathways):
     with pytest.raises(InvalidInput):
         pathways.correlate("hospital_discharge", {"encounter": "e1"}, {})
     assert pathways.instances() == []
+
+
+def test_a_starting_message_for_a_patient_not_in_the_registry_starts_nothing(pathways):
+    deploy(pathways, "tcm_on_discharge")
+    result = pathways.correlate("hospital_discharge", {"patient_id": "p-unknown"}, {"discharge_date": "2026-01-04"})
+    assert (result.started, pathways.instances()) == ([], [])
+
+
+def test_a_starting_message_for_a_patient_not_in_the_registry_is_reported_refused_naming_them(pathways):
+    deploy(pathways, "tcm_on_discharge")
+    result = pathways.correlate("hospital_discharge", {"patient_id": "p-unknown"}, {"discharge_date": "2026-01-04"})
+    assert "patient 'p-unknown' is not in the registry" in result.refused
+
+
+def test_a_message_with_a_nul_in_its_keys_or_payload_is_refused_naming_the_place(pathways):
+    from engine.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="the correlation keys: patient_id contains a control character"):
+        pathways.correlate("lab_result", {"patient_id": "P\x001"}, {"hba1c": 8.1})
+    with pytest.raises(InvalidInput, match="the payload: note contains a control character"):
+        pathways.correlate("lab_result", {"patient_id": "P1"}, {"note": "a\x00b"})

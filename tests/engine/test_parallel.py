@@ -9,11 +9,13 @@ import pytest
 from pathway_helpers import CARE_MANAGER, PHARMACIST, SOCIAL_WORKER, deploy, open_task, open_titles
 
 from engine.errors import Forbidden
+from tests.registry import register
 
 
 @pytest.fixture
 def plan(pathways):
     deploy(pathways, "parallel_care")
+    register(pathways, "p7")
     return pathways.start("care_plan_setup", "p7")
 
 

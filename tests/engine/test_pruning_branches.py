@@ -31,6 +31,7 @@ from tests.pathways.answers import (
     weight,
 )
 from tests.pathways.library import deploy_library
+from tests.registry import register
 
 
 def weigh(team, patient, readings, first_day):
@@ -94,6 +95,7 @@ def outcome(team, instance_id):
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_pruning_never_changes_what_a_monitored_program_does(pathways, frozen_clock, monkeypatch, scenario):
     deploy_library(pathways)
+    register(pathways, "pruned", "unpruned")
     team = Team(pathways)
     start = frozen_clock.now()
     pruned = outcome(team, SCENARIOS[scenario](team, frozen_clock, "pruned"))
@@ -106,6 +108,7 @@ def test_pruning_never_changes_what_a_monitored_program_does(pathways, frozen_cl
 
 def test_monitoring_loop_stores_the_same_whatever_the_number_of_readings(pathways):
     deploy_library(pathways)
+    register(pathways, "few", "many")
     team = Team(pathways)
     sizes = []
     for patient, days in (("few", 5), ("many", 60)):

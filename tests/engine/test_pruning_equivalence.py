@@ -22,6 +22,7 @@ from pathway_helpers import (
 )
 
 import engine.runtime.state_codec
+from tests.registry import register
 
 
 def do(pathways, instance_id, title, data, actor):
@@ -132,6 +133,7 @@ def outcome(pathways, instance_id):
 def test_pruning_never_changes_behaviour(pathways, frozen_clock, monkeypatch, scenario):
     bundle, walk = SCENARIOS[scenario]
     deploy(pathways, bundle)
+    register(pathways, "pruned", "unpruned")
     pruned = outcome(pathways, walk(pathways, frozen_clock, "pruned"))
     monkeypatch.setattr(engine.runtime.state_codec, "prune_history", lambda workflow: 0)
     unpruned = outcome(pathways, walk(pathways, frozen_clock, "unpruned"))

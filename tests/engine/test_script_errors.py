@@ -10,11 +10,13 @@ from pathway_helpers import NURSE, all_tasks, audit_actions, deploy, open_task, 
 
 from engine.errors import InvalidState
 from engine.models import TaskStatus
+from tests.registry import register
 
 
 @pytest.fixture
 def bmi(pathways):
     deploy(pathways, "script_error")
+    register(pathways, "p6")
     return pathways.start("bmi_check", "p6")
 
 
@@ -127,6 +129,7 @@ def test_instance_in_error_can_be_terminated(pathways, bmi):
 
 def test_condition_error_names_the_gateway(pathways):
     deploy(pathways, "lab_followup")
+    register(pathways, "p1")
     instance = pathways.start("lab_followup", "p1")
     pathways.correlate("lab_result", {"patient_id": "p1"}, {"glucose": 8.1})
     error = pathways.instance(instance.id).instance.error
@@ -136,6 +139,7 @@ def test_condition_error_names_the_gateway(pathways):
 
 def test_retry_after_a_condition_error_takes_the_fixed_branch(pathways):
     deploy(pathways, "lab_followup")
+    register(pathways, "p1")
     instance = pathways.start("lab_followup", "p1")
     pathways.correlate("lab_result", {"patient_id": "p1"}, {"glucose": 8.1})
     pathways.retry(instance.id, data={"lab": {"hba1c": 8.1}})

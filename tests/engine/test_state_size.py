@@ -8,11 +8,13 @@ import pytest
 from pathway_helpers import CARE_MANAGER, deploy, open_task, state_text
 
 import engine.runtime.state_codec
+from tests.registry import register
 
 
 @pytest.fixture
 def review(pathways):
     deploy(pathways, "review_loop")
+    register(pathways, "p1")
     return pathways.start("review_loop", "p1")
 
 

@@ -22,11 +22,13 @@ from pathway_helpers import (
 )
 
 from engine.care.task_forms import FormInvalid
+from tests.registry import register
 
 
 @pytest.fixture
 def program(pathways):
     deploy(pathways, "assessment_program")
+    register(pathways, "p5")
     return pathways.start("assessment_program", "p5")
 
 
@@ -103,6 +105,7 @@ def test_error_inside_the_stage_is_retried_in_the_stage(pathways, tmp_path):
     del schema["required"]
     (bundle / "phq9-schema.json").write_text(json.dumps(schema))
     pathways.deploy(bundle)
+    register(pathways, "p5")
     instance = pathways.start("assessment_program", "p5")
     pathways.complete(open_task(pathways, instance.id, "PHQ-9").id, {"phq9_1": 1}, CARE_MANAGER)
     error = pathways.instance(instance.id).instance.error

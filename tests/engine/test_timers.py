@@ -23,6 +23,7 @@ from pathway_helpers import (
 )
 
 from engine.models import TaskStatus
+from tests.registry import register
 
 pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
 
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
 @pytest.fixture
 def contact(pathways):
     deploy(pathways, "tcm_contact")
+    register(pathways, "p1", "p2")
     return pathways.start("tcm_contact", "p1")
 
 

@@ -15,6 +15,7 @@ from engine.jobs import queue as job_queue
 from engine.jobs.inprocess import InProcessScheduler
 from engine.models import AuditEvent, BackgroundJob, Instance, JobStatus, Patient
 from tests.conftest import FIXTURES
+from tests.registry import register
 
 pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
 
@@ -39,17 +40,19 @@ def correlated(pathways, instance_id=None) -> int:
 
 def test_a_queued_message_is_stored_then_delivered(pathways, background):
     pathways.deploy(LAB)
+    register(pathways, "p1")
     instance = pathways.start("lab_followup", "p1")
     job_id = background.correlate("lab_result", {"patient_id": "p1"}, {"hba1c": 8.1}, message_id="lab-1")
     background.join()
     job = background.job(job_id)
     assert job.status == JobStatus.DONE and job.attempts == 1
-    assert job.result == {"delivered": [instance.id], "started": [], "skipped": []}
+    assert job.result == {"delivered": [instance.id], "started": [], "skipped": [], "failed": []}
     assert pathways.instance_data(instance.id)["lab"] == {"hba1c": 8.1}
 
 
 def test_the_same_message_id_twice_is_one_job(pathways, background):
     pathways.deploy(LAB)
+    register(pathways, "p1")
     pathways.start("lab_followup", "p1")
     first = background.correlate("lab_result", {"patient_id": "p1"}, {"hba1c": 8.1}, message_id="lab-1")
     second = background.correlate("lab_result", {"patient_id": "p1"}, {"hba1c": 8.1}, message_id="lab-1")
@@ -67,6 +70,7 @@ def test_a_bad_message_is_refused_before_it_is_queued(background):
 
 def test_a_message_delivered_again_under_its_key_changes_nothing(pathways):
     pathways.deploy(LAB)
+    register(pathways, "p1")
     instance = pathways.start("lab_followup", "p1")
     first = pathways.correlate("lab_result", {"patient_id": "p1"}, {"hba1c": 8.1}, idempotency_key="m-1")
     again = pathways.correlate("lab_result", {"patient_id": "p1"}, {"hba1c": 8.1}, idempotency_key="m-1")
@@ -76,6 +80,7 @@ def test_a_message_delivered_again_under_its_key_changes_nothing(pathways):
 
 def test_a_message_that_started_a_pathway_does_not_start_a_second_one(pathways):
     pathways.deploy(DISCHARGE)
+    register(pathways, "p9")
     first = pathways.correlate("hospital_discharge", {"patient_id": "p9"}, {}, idempotency_key="adt-1")
     again = pathways.correlate("hospital_discharge", {"patient_id": "p9"}, {}, idempotency_key="adt-1")
     assert len(first.started) == 1 and again.started == first.started
@@ -89,6 +94,7 @@ def test_a_worker_that_died_after_its_commit_is_retried_without_a_second_effect(
                                                                                 frozen_clock):
     """The effect committed (with its receipt), then the worker died before recording the job done."""
     pathways.deploy(LAB)
+    register(pathways, "p1")
     instance = pathways.start("lab_followup", "p1")
     ctx = background.ctx
     with pathways.db.transaction() as session:
@@ -177,6 +183,7 @@ def test_a_patient_import_runs_as_a_background_job(pathways, background):
 def test_the_in_process_scheduler_fires_timers_and_rings_for_abandoned_jobs(pathways, background, frozen_clock):
     pathways.deploy(OUTREACH)
     pathways.deploy(LAB)
+    register(pathways, "p1")
     start_due(pathways, 5, frozen_clock.now() - timedelta(minutes=1))
     lab = pathways.start("lab_followup", "p1")
     with pathways.db.transaction() as session:  # a job whose bell was lost

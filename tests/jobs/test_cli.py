@@ -6,6 +6,7 @@ from click.testing import CliRunner
 
 from engine.cli import cli
 from tests.conftest import FIXTURES
+from tests.registry import register_at
 
 
 @pytest.fixture
@@ -60,6 +61,7 @@ def test_notify_digest_sends_through_the_configured_server(run, smtp_server, mon
     monkeypatch.setenv("CAREPATH_SMTP_PORT", str(smtp_server.port))
     monkeypatch.setenv("CAREPATH_RECIPIENTS_FILE", str(directory))
     assert run("deploy", str(FIXTURES / "bpmn" / "tcm_on_discharge")).exit_code == 0
+    register_at(f"sqlite:///{tmp_path / 'carepath.db'}", "p1")
     assert run("correlate", "hospital_discharge", "--key", "patient_id=p1").exit_code == 0
     result = run("--json", "notify", "--digest", "--day", "2026-03-02")
     assert result.exit_code == 0, result.output

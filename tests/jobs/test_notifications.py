@@ -25,6 +25,7 @@ from engine.notifications import (
 from engine.notifications.mailer import message_id
 from engine.notifications.outbox import claim as claim_notification
 from tests.conftest import FIXTURES
+from tests.registry import register
 
 pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
 
@@ -45,6 +46,7 @@ def notifier(pathways, smtp_server):
 
 
 def discharge(pathways, patient: str) -> int:
+    register(pathways, patient)
     (instance_id,) = pathways.correlate("hospital_discharge", {"patient_id": patient}, {}).started
     return pathways.tasks(instance_id=instance_id)[0].id
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from engine.config import JobSettings
 from engine.jobs import Background
 from engine.models import AuditEvent, BackgroundJob, InboxTask, JobStatus, TimerWait
+from tests.registry import register
 
 from .conftest import amqp_reachable, due_timers, wait_until
 
@@ -105,6 +106,7 @@ def _jobs_done(db, job_ids) -> bool:
 
 
 def _lab_instances(svc, count: int, prefix: str) -> list[int]:
+    register(svc, *(f"{prefix}{i}" for i in range(count)))
     return [svc.start("lab_followup", f"{prefix}{i}").id for i in range(count)]
 
 

@@ -16,6 +16,7 @@ from engine.care.instances import get_instance
 from engine.care.task_forms import FormInvalid
 from tests.pathways.answers import ADLS, IADLS, MEDICATIONS
 from tests.pathways.library import deploy_library, deploy_stages
+from tests.registry import register
 
 NURSE = Actor.person("nina", "nurse")
 PHARMACIST = Actor.person("pia", "pharmacist")
@@ -53,6 +54,7 @@ NO_SOCIAL_NEEDS = {"social_needs": SOCIAL_NEEDS["social_needs"] | {"food_worried
 @pytest.fixture
 def assessment(pathways):
     deploy_stages(pathways, "assessment", "mood_screening")
+    register(pathways, "MRN300")
     return pathways.start("assessment", "MRN300", {"chronic_conditions": CHRONIC_CONDITIONS})
 
 
@@ -224,6 +226,7 @@ def test_summary_names_the_risk_tier_and_its_drivers(pathways, assessment):
 
 def test_minutes_of_every_part_are_added_to_earlier_care_minutes(pathways):
     deploy_stages(pathways, "assessment", "mood_screening")
+    register(pathways, "MRN301")
     instance = pathways.start("assessment", "MRN301", {"care_minutes": {"2025-12": 30}})
     screen_mood(pathways, instance.id, phq9=PHQ9_MILD | {"minutes_spent": 5})
     complete(pathways, instance.id, "Medical history and conditions", MEDICAL_HISTORY | {"minutes_spent": 20},

@@ -12,6 +12,7 @@ import pytest
 from engine.care.task_forms import FormInvalid
 from tests.engine.pathway_helpers import CARE_MANAGER, NURSE, open_task, open_titles, workflow_of
 from tests.pathways.library import deploy_stages
+from tests.registry import register
 
 CARE_PLAN = {
     "status": "active", "version": 2, "agreed_on": "2026-01-06", "agreed_by": "patient",
@@ -35,6 +36,7 @@ HAND_OFF = {"handoff_summary": "Goals met; HbA1c 7.1.", "pcp_name": "Dr Lee", "h
 @pytest.fixture
 def discharge(pathways):
     deploy_stages(pathways, "discharge")
+    register(pathways, "MRN700")
     return pathways.start("discharge", "MRN700", {
         "care_plan": CARE_PLAN, "reviews": REVIEWS, "review_decision": "discharge",
         "proposed_discharge_reason": "goals_met", "program_status": "active", "program_name": "Chronic Care Management",
@@ -160,6 +162,7 @@ WEIGHT_ALERTS = [{"date": "2026-05-10", "weight_kg": 83.1, "gain_kg": 2.4, "wind
 
 def start_with(pathways, **monitoring):
     deploy_stages(pathways, "discharge")
+    register(pathways, "MRN701")
     return pathways.start("discharge", "MRN701", {
         "care_plan": CARE_PLAN, "reviews": REVIEWS, "proposed_discharge_reason": "goals_met",
         "program_status": "active", "program_name": "Diabetes management", **monitoring}).id

@@ -12,6 +12,7 @@ import pytest
 from engine.care.actors import Actor
 from engine.care.task_forms import FormInvalid
 from tests.pathways.library import deploy_library, deploy_stages
+from tests.registry import register
 
 CARE_MANAGER = Actor.person("carl", "care_manager")
 NO_ANSWER = {"outreach_method": "phone", "outreach_outcome": "no_answer"}
@@ -22,6 +23,7 @@ VERBAL_CONSENT = {"given": True, "type": "verbal", "cost_sharing_explained": Tru
 @pytest.fixture
 def outreach(pathways):
     deploy_stages(pathways, "engagement")
+    register(pathways, "MRN200")
     return pathways.start("engagement", "MRN200")
 
 

@@ -22,6 +22,7 @@ from tests.engine.pathway_helpers import (
     workflow_of,
 )
 from tests.pathways.library import deploy_stages
+from tests.registry import register
 
 
 def goal(goal_id, problem_id, description, status="active"):
@@ -52,6 +53,7 @@ GAD7_NONE = {f"gad7_{i}": 0 for i in range(1, 8)}
 
 def start(pathways, data=None):
     deploy_stages(pathways, "evaluation", "mood_screening")
+    register(pathways, "MRN600")
     return pathways.start("evaluation", "MRN600", {"care_plan": CARE_PLAN, "program_code": "ccm"} | (data or {}))
 
 

@@ -11,6 +11,7 @@ import pytest
 from engine.care.actors import Actor
 from engine.care.task_forms import FormInvalid
 from tests.pathways.library import deploy_library, deploy_stages
+from tests.registry import register
 
 CARE_MANAGER = Actor.person("carl", "care_manager")
 TWO_LASTING_CONDITIONS = [
@@ -23,6 +24,7 @@ RECENT_STAY = {"length_of_stay_days": 5, "emergent_admission": True, "charlson_i
 
 def start(pathways, **data):
     deploy_stages(pathways, "identification")
+    register(pathways, "MRN100")
     return pathways.start("identification", "MRN100", data)
 
 

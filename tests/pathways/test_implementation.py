@@ -21,6 +21,7 @@ from tests.engine.pathway_helpers import (
     workflow_of,
 )
 from tests.pathways.library import deploy_stages
+from tests.registry import register
 
 CHW = Actor.person("chris", "chw")
 CARE_PLAN = {
@@ -67,6 +68,7 @@ REMINDERS = {"reminders_to_set": [{"about": "Dr Lee, primary care follow-up", "k
 
 def start(pathways, social_needs_positive, care_team=None):
     deploy_stages(pathways, "implementation")
+    register(pathways, "MRN500")
     plan = CARE_PLAN | ({"care_team": care_team} if care_team else {})
     return pathways.start("implementation", "MRN500", {"care_plan": plan, "medications": MEDICATIONS,
                                                        "social_needs_positive": social_needs_positive})

@@ -12,6 +12,7 @@ from engine.models.inbox import PRIORITIES
 from engine.time import clock
 from tests.engine.pathway_helpers import phq9_answers
 from tests.pathways.library import deploy_stages
+from tests.registry import register
 
 CARE_MANAGER = Actor.person("carl", "care_manager")
 PHYSICIAN = Actor.person("phil", "physician")
@@ -51,6 +52,7 @@ def complete(pathways, instance_id, title, answers, actor=CARE_MANAGER):
 def screen(pathways):
     """screen(phq9=..., gad7=..., start data...) -> instance id, after the PHQ-9 (and the GAD-7 if given)."""
     deploy_stages(pathways, "mood_screening")
+    register(pathways, "MRN300")
 
     def run(phq9: dict, gad7: dict | None = None, **start_data) -> int:
         instance_id = pathways.start("mood_screening", "MRN300", start_data).id
@@ -68,6 +70,7 @@ def status(pathways, instance_id):
 
 def test_screening_starts_with_the_phq9_for_the_care_manager(pathways):
     deploy_stages(pathways, "mood_screening")
+    register(pathways, "MRN300")
     instance_id = pathways.start("mood_screening", "MRN300").id
     assert [(t.title, t.role) for t in pathways.tasks(instance_id=instance_id)] == [(PHQ9, "care_manager")]
 

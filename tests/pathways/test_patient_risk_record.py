@@ -8,6 +8,7 @@ from engine.care import patients
 from engine.care.patients import PatientInput
 from engine.models import AuditEvent
 from tests.pathways.answers import CCM_CANDIDATE, assess, engage, enrol
+from tests.registry import register
 
 
 @pytest.fixture
@@ -44,7 +45,11 @@ def test_the_record_change_is_audited_as_coming_from_the_pathway(team, patient_i
 
 
 def test_a_patient_without_a_record_is_assessed_all_the_same(team):
+    """An instance started before a pathway needed a registered patient: its patient has no record."""
+    register(team.pathways, "MRN-NOT-LISTED")
     ccm = team.pathways.start("ccm", "MRN-NOT-LISTED", CCM_CANDIDATE).id
+    with team.pathways.db.transaction() as s:
+        s.delete(patients.get_patient(s, "MRN-NOT-LISTED"))
     enrol(team, ccm)
     engage(team, ccm)
     assess(team, ccm)

@@ -12,6 +12,7 @@ import pytest
 from engine.care.task_forms import FormInvalid
 from tests.engine.pathway_helpers import CARE_MANAGER, open_task, open_titles, workflow_of
 from tests.pathways.library import deploy_library, deploy_stages
+from tests.registry import register
 
 ASSESSED = {
     "conditions": [{"name": "Type 2 diabetes", "icd10_code": "E11.9", "status": "active", "lasting_12_months": True},
@@ -48,6 +49,7 @@ CHANGES = {"plan_review_outcome": "changes_requested", "requested_changes": "Wal
 @pytest.fixture
 def planning(pathways):
     deploy_stages(pathways, "planning")
+    register(pathways, "MRN400")
     return pathways.start("planning", "MRN400", ASSESSED)
 
 
@@ -204,6 +206,7 @@ CURRENT_PLAN = {
 @pytest.fixture
 def replanning(pathways):
     deploy_stages(pathways, "planning")
+    register(pathways, "MRN401")
     return pathways.start("planning", "MRN401", {"care_plan": CURRENT_PLAN,
                                                  "plan_adjustment_reason": "HbA1c rising despite metformin"})
 

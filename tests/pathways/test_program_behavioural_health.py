@@ -21,6 +21,7 @@ from tests.pathways.answers import (
     review,
     screen_mood,
 )
+from tests.registry import register
 
 PHQ9 = "PHQ-9 depression screen"
 SAFETY = "Safety assessment (PHQ-9 item 9)"
@@ -28,6 +29,7 @@ SAFETY = "Safety assessment (PHQ-9 item 9)"
 
 @pytest.fixture
 def bh(team):
+    register(team.pathways, "MRN400")
     instance_id = team.pathways.start("behavioural_health", "MRN400").id
     engage(team, instance_id)
     return instance_id

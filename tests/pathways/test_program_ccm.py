@@ -20,10 +20,12 @@ from tests.pathways.answers import (
     plan,
     review,
 )
+from tests.registry import register
 
 
 @pytest.fixture
 def ccm(team):
+    register(team.pathways, "MRN100")
     return team.pathways.start("ccm", "MRN100", CCM_CANDIDATE).id
 
 

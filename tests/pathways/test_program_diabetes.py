@@ -28,11 +28,13 @@ from tests.pathways.answers import (
     plan,
     review,
 )
+from tests.registry import register
 
 PLAN_REVIEW = "HbA1c above target: plan review"
 
 
 def enrolled(team, patient="MRN200", **start_data):
+    register(team.pathways, patient)
     instance_id = team.pathways.start("diabetes", patient, start_data).id
     engage(team, instance_id)
     return instance_id
@@ -52,6 +54,7 @@ def plan_reviews(team, instance_id):
 
 
 def test_set_up_records_the_program_and_the_default_target(team):
+    register(team.pathways, "MRN200")
     instance_id = team.pathways.start("diabetes", "MRN200").id
     data = team.data(instance_id)
     assert (data["program_code"], data["program_name"], data["hba1c_target"]) == (
@@ -124,6 +127,7 @@ def test_results_for_another_patient_never_reach_this_one(team, diabetes):
 
 
 def test_results_before_engagement_reach_nobody(team):
+    register(team.pathways, "MRN202")
     instance_id = team.pathways.start("diabetes", "MRN202").id
     assert not lab(team, "MRN202", hba1c(9.4)).matched
     assert plan_reviews(team, instance_id) == []

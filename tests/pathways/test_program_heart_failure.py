@@ -28,11 +28,13 @@ from tests.pathways.answers import (
     review,
     weight,
 )
+from tests.registry import register
 
 ALERT = "Weight gain alert: call patient"
 
 
 def enrolled(team, patient="MRN300"):
+    register(team.pathways, patient)
     instance_id = team.pathways.start("heart_failure", patient).id
     engage(team, instance_id)
     return instance_id
@@ -56,6 +58,7 @@ def alerts(team, instance_id):
 
 
 def test_set_up_records_the_program(team):
+    register(team.pathways, "MRN300")
     instance_id = team.pathways.start("heart_failure", "MRN300").id
     data = team.data(instance_id)
     assert (data["program_code"], data["program_name"], data["weights"], data["weight_alerts"]) == (

@@ -20,6 +20,7 @@ from tests.pathways.answers import (
     missed_visit,
     visit,
 )
+from tests.registry import register
 
 pytestmark = pytest.mark.dates  # `make test` runs these again at other dates
 
@@ -35,6 +36,7 @@ LATE_VISIT = "Face-to-face visit (after the deadline)"
 def discharged(team, frozen_clock, complexity="high", patient="MRN500"):
     """The hospital's message arrives on discharge day; returns the TCM instance it started."""
     frozen_clock.set(at(f"{FRIDAY_BEFORE_LABOR_DAY}T15:00"))
+    register(team.pathways, patient)
     result = team.pathways.correlate("hospital_discharge", {"patient_id": patient},
                                      hospital_discharge(FRIDAY_BEFORE_LABOR_DAY, complexity))
     assert len(result.started) == 1

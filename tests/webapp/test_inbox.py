@@ -200,3 +200,12 @@ def test_a_patient_named_like_a_script_shows_as_text(signed_in, service, users):
     service.start("review_loop", "X-1", None, CARL)
     page = signed_in("carl").get("/inbox?tab=role:care_manager").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_assigning_to_a_name_nobody_signs_in_as_says_so_on_the_page(signed_in, review):
+    carl = signed_in("carl")
+    carl.get(f"/tasks/{review.id}")
+    response = carl.post(f"/tasks/{review.id}/assign", {"assignee": "no_such_person"})
+    assert response.status_code == 302
+    page = carl.get(response.headers["Location"]).get_data(as_text=True)
+    assert "nobody signs in as" in page.replace("&#39;", "'")

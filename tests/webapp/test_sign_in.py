@@ -114,3 +114,8 @@ def test_pages_forbid_framing_and_caching(signed_in):
 def test_unknown_page_is_a_clear_404(signed_in):
     response = signed_in("carl").get("/no/such/page")
     assert response.status_code == 404 and "There is nothing here" in response.get_data(as_text=True)
+
+
+def test_a_user_name_with_a_nul_is_a_failed_sign_in_not_an_error(browser, users):
+    response = browser.sign_in("carl\x00", "correct horse battery")
+    assert response.status_code == 401

@@ -1,12 +1,12 @@
 """Sign in and sign out."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from webapp.extensions import limiter, service
 from webapp.links import safe_next
-from webapp.security import web_user
+from webapp.security import sign_in, sign_out
 
 bp = Blueprint("auth", __name__)
 
@@ -27,20 +27,17 @@ def login():
         username = (request.form.get("username") or "").strip()
         password = request.form.get("password") or ""
         attempt = service().sign_in(username, password)
-        user = web_user(attempt.account) if attempt.account is not None else None
-        if user is None:
-            current_app.logger.info("sign-in refused for %r: %s", username, attempt.reason)
+        if attempt.account is None:
+            current_app.logger.info("sign-in refused: %s", attempt.reason)
             flash(FAILED, "error")
             return render_template("auth/login.html", username=username), 401
-        session.clear()  # a fresh session on sign-in (no fixation)
-        login_user(user)
+        sign_in(attempt.account)
         return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", username=username)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
-    session.clear()
+    sign_out()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.login"))

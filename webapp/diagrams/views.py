@@ -23,7 +23,7 @@ def vendor(filename: str):
     return send_from_directory(NODE_MODULES, filename, max_age=86400)
 
 
-@bp.route("/instances/<int:instance_id>/diagram/<process_id>.bpmn")
+@bp.route("/instances/<id:instance_id>/diagram/<process_id>.bpmn")
 @requires(*CLINICAL)
 def process_file(instance_id: int, process_id: str):
     return Response(service().diagram_file(instance_id, process_id), mimetype="application/xml")

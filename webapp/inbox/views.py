@@ -52,7 +52,7 @@ def query_from_args(args) -> InboxQuery:
     if sort not in SORT_COLUMNS:
         raise InvalidInput(f"unknown sort '{sort}'")
     try:
-        page = max(1, int(args.get("page") or 1))
+        page = int(args.get("page") or 1)  # the engine says which pages there can be
     except ValueError:
         raise InvalidInput("page must be a number") from None
     return InboxQuery(
@@ -80,10 +80,10 @@ def index():
     args = request.args
     try:
         q = query_from_args(args)
+        result = service().inbox(q, current_user.actor)
     except InvalidInput as exc:
         return render_template("inbox/index.html", error=exc.message, result=None, args=args, tabs=[],
                                programs=[], priorities=list(PRIORITIES), filter_roles=[]), 400
-    result = service().inbox(q)
     programs = service().inbox_programs()
     if q.page > result.pages and result.total:
         return redirect(url_for("inbox.index", **{**args.to_dict(), "page": result.pages}))

@@ -4,7 +4,15 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from engine.service import IMPORT_COLUMNS, SEXES, CarepathError, Conflict, PatientInput, PatientInvalid
+from engine.service import (
+    IMPORT_COLUMNS,
+    SEXES,
+    CarepathError,
+    Conflict,
+    InvalidInput,
+    PatientInput,
+    PatientInvalid,
+)
 from webapp.extensions import background, service
 from webapp.patients.timeline import timeline
 from webapp.security import CLINICAL, MANAGE_PATIENTS, requires
@@ -19,10 +27,10 @@ FIELDS = ("mrn", "given_name", "family_name", "birth_date", "sex", "phone", "ema
 @requires(*CLINICAL)
 def index():
     try:
-        page = max(1, int(request.args.get("page") or 1))
+        page = int(request.args.get("page") or 1)  # the engine says which pages there can be
     except ValueError:
-        page = 1
-    found = service().find_patients(request.args.get("q"), page)
+        raise InvalidInput("the page must be a number") from None
+    found = service().find_patients(request.args.get("q"), page, viewer=current_user.actor)
     return render_template("patients/index.html", patients=found.patients, programs=found.programs,
                            q=(request.args.get("q") or "").strip()[:100], page=found.page, total=found.total,
                            pages=found.pages, may_manage=current_user.holds_any(MANAGE_PATIENTS))
@@ -96,13 +104,13 @@ def _run_in_background(job_id: int) -> None:
     background().import_patients(job_id)
 
 
-@bp.route("/import/<int:job_id>")
+@bp.route("/import/<id:job_id>")
 @requires(*MANAGE_PATIENTS)
 def import_status(job_id: int):
     return render_template("patients/import_status.html", job=service().patient_import(job_id, current_user.actor))
 
 
-@bp.route("/import/<int:job_id>.json")
+@bp.route("/import/<id:job_id>.json")
 @requires(*MANAGE_PATIENTS)
 def import_progress(job_id: int):
     job = service().patient_import(job_id, current_user.actor)

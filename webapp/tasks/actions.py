@@ -34,20 +34,20 @@ def _act(task_id: int, work, done: str):
     return _back(task_id)
 
 
-@bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
+@bp.route("/tasks/<id:task_id>/claim", methods=["POST"])
 @requires(*CLINICAL)
 def claim(task_id: int):
     return _act(task_id, lambda: service().claim(task_id, current_user.actor), "Task claimed: it is in My tasks.")
 
 
-@bp.route("/tasks/<int:task_id>/release", methods=["POST"])
+@bp.route("/tasks/<id:task_id>/release", methods=["POST"])
 @requires(*CLINICAL)
 def release(task_id: int):
     return _act(task_id, lambda: service().release(task_id, current_user.actor),
                 "Task released back to its role's queue.")
 
 
-@bp.route("/tasks/<int:task_id>/assign", methods=["POST"])
+@bp.route("/tasks/<id:task_id>/assign", methods=["POST"])
 @requires(*CLINICAL)
 def assign(task_id: int):
     username = (request.form.get("assignee") or "").strip()
@@ -55,7 +55,7 @@ def assign(task_id: int):
                 f"Task assigned to {username}.")
 
 
-@bp.route("/tasks/<int:task_id>/follow-up", methods=["POST"])
+@bp.route("/tasks/<id:task_id>/follow-up", methods=["POST"])
 @requires(*CLINICAL)
 def follow_up(task_id: int):
     text = (request.form.get("follow_up") or "").strip()

@@ -21,7 +21,7 @@ def _page(ctx, values: dict, errors: dict, minutes: str = "", status: int = 200,
                            asks_minutes=formpage.page_asks_minutes(ctx), colleagues=ctx.colleagues), status
 
 
-@bp.route("/tasks/<int:task_id>")
+@bp.route("/tasks/<id:task_id>")
 @requires(*CLINICAL)
 def show(task_id: int):
     ctx = service().task_context(task_id, current_user.actor)
@@ -29,7 +29,7 @@ def show(task_id: int):
     return _page(ctx, formpage.initial_values(ctx), {}, notice=notice)
 
 
-@bp.route("/tasks/<int:task_id>", methods=["POST"])
+@bp.route("/tasks/<id:task_id>", methods=["POST"])
 @requires(*CLINICAL)
 def submit(task_id: int):
     action = formpage.action(request.form)
