@@ -15,10 +15,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-# bpmn-js (the diagram viewer) from the npm registry; never committed
+# bpmn-js, dmn-js, chart.js and the rest from the npm registry; never committed
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
+
+# the web app's scripts bundled with the npm packages they use (esbuild), into webapp/static/build/ (ignored)
+ASSETS_STAMP := webapp/static/build/.built
+ASSET_SOURCES := $(wildcard webapp/assets/*.js webapp/assets/*/*.js webapp/assets/*.mjs webapp/assets/*.css)
+$(ASSETS_STAMP): $(NODE_STAMP) $(ASSET_SOURCES)
+	npm run --silent build
+	mkdir -p webapp/static/build && touch $(ASSETS_STAMP)
 
 # Debian's Chromium for the browser tests (Playwright drives it; its own browser download is not used)
 CHROMIUM := /usr/bin/chromium
@@ -31,12 +38,12 @@ $(CHROMIUM):
 # night daylight saving time ends in the US, and ten minutes before midnight on a leap day (the run crosses it).
 OTHER_DATES := 2027-11-07T06:30:00Z 2028-02-29T23:50:00Z
 
-install: $(STAMP) $(NODE_STAMP)
+install: $(STAMP) $(NODE_STAMP) $(ASSETS_STAMP)
 
-demo: $(STAMP) $(NODE_STAMP)
+demo: $(STAMP) $(NODE_STAMP) $(ASSETS_STAMP)
 	$(BIN)/carepath demo
 
-test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
+test: $(STAMP) $(NODE_STAMP) $(ASSETS_STAMP) $(CHROMIUM)
 	$(BIN)/ruff check engine forms webapp tests bench
 	$(BIN)/carepath lint pathways
 	$(BIN)/pytest -q
@@ -44,7 +51,7 @@ test: $(STAMP) $(NODE_STAMP) $(CHROMIUM)
 
 # `--at` moves the wall clock of the test run and of the processes it starts (time-machine); monotonic clocks,
 # sleeps and timeouts stay real
-test-dates: $(STAMP) $(NODE_STAMP)
+test-dates: $(STAMP) $(NODE_STAMP) $(ASSETS_STAMP)
 	@for moment in $(OTHER_DATES); do \
 		echo "tests marked 'dates' as of $$moment"; \
 		$(BIN)/pytest -q -m dates --at $$moment -p no:cacheprovider || exit 1; \
@@ -57,4 +64,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache node_modules
+	rm -rf $(VENV) instance .pytest_cache node_modules webapp/static/build

@@ -10,12 +10,13 @@ from flask import Flask, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import forms
-from webapp import errors, extensions, formatting, routing, security
+from webapp import errors, extensions, formatting, navigation, routing, security
 from webapp.auth.views import bp as auth_bp
 from webapp.config import load_config
 from webapp.diagrams.views import bp as diagrams_bp
 from webapp.inbox.views import bp as inbox_bp
 from webapp.patients.views import bp as patients_bp
+from webapp.security import CLINICAL
 from webapp.tasks import actions, views  # noqa: F401 - they register the tasks area's routes
 from webapp.tasks.blueprint import bp as tasks_bp
 
@@ -32,6 +33,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     routing.init_app(app)  # `<id:...>` in the blueprints' rules
     for blueprint in (auth_bp, inbox_bp, tasks_bp, patients_bp, diagrams_bp):
         app.register_blueprint(blueprint)
+    navigation.init_app(app)
+    navigation.add(app, "Inbox", "inbox.index", "inbox", CLINICAL)
+    navigation.add(app, "Patients", "patients.index", "patients", CLINICAL)
     formatting.init_app(app)
     _serve_form_assets(app)
     return app
