@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+from functools import lru_cache
 
 from engine.authoring import graph
 from engine.authoring.context import BpmnFile, LintContext
@@ -31,6 +32,12 @@ MESSAGE_EVENTS = ("startEvent", "intermediateCatchEvent", "boundaryEvent", "rece
 
 def free_names(expression: str) -> set[str] | None:
     """The names a Python expression reads (roots only: `a['b'].c` reads `a`); None when it does not parse."""
+    names = _free_names(expression)
+    return None if names is None else set(names)
+
+
+@lru_cache(maxsize=8192)  # a save lints the whole draft again: most expressions are the ones read last time
+def _free_names(expression: str) -> frozenset[str] | None:
     try:
         tree = ast.parse(expression.strip(), mode="eval")
     except (SyntaxError, ValueError):
@@ -39,15 +46,20 @@ def free_names(expression: str) -> set[str] | None:
     bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
     bound |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.Lambda) for a in ast.walk(n.args)
               if isinstance(a, ast.arg)}
-    return read - bound
+    return frozenset(read - bound)
 
 
 def assigned_names(script: str) -> set[str]:
     """The names a script binds at any level (assignments, loops, imports, definitions)."""
+    return set(_assigned_names(script))
+
+
+@lru_cache(maxsize=8192)
+def _assigned_names(script: str) -> frozenset[str]:
     try:
         tree = ast.parse(script)
     except (SyntaxError, ValueError):
-        return set()
+        return frozenset()
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
@@ -58,7 +70,7 @@ def assigned_names(script: str) -> set[str]:
             names |= {(a.asname or a.name).split(".")[0] for a in node.names}
         elif isinstance(node, ast.Global):
             names |= set(node.names)
-    return names
+    return frozenset(names)
 
 
 def form_fields(schema: dict) -> set[str]:
