@@ -1,0 +1,92 @@
+"""The rows reports read instead of workflow state: a compact row of facts per instance, the scores and
+measurements its pathway recorded, and each patient's minutes per month (kept with every time entry).
+
+The runtime writes the first two when a step saves an instance (engine.runtime.report_facts), with the step's
+other rows; the minutes are added to in the same write as the time entry they sum up.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, Float, Index, Integer, PrimaryKeyConstraint, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from engine.models.base import Base
+
+
+class InstanceFacts(Base):
+    """What one instance has established so far (dates, scores, outcomes), one row per instance. A fact once
+    known stays: a later step that does not see it any more (a branch that never held it) leaves it."""
+
+    __tablename__ = "instance_facts"
+    __table_args__ = (
+        Index(None, "process_id", "started_on"),
+        Index(None, "process_id", "discharge_on"),
+        Index(None, "patient_id"),
+    )
+
+    instance_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(String(100))
+    process_id: Mapped[str] = mapped_column(String(200))
+    program: Mapped[str] = mapped_column(String(200))  # the program's name, as instances and inbox rows have it
+    deployment_id: Mapped[int] = mapped_column(Integer)
+    started_on: Mapped[date] = mapped_column(Date)
+    stage: Mapped[str | None] = mapped_column(String(200))  # the stage of the newest task
+    risk_tier: Mapped[str | None] = mapped_column(String(20))
+    consent_on: Mapped[date | None] = mapped_column(Date)
+    care_plan_on: Mapped[date | None] = mapped_column(Date)  # agreed with the patient
+    # transitional care: the discharge and what followed it
+    discharge_on: Mapped[date | None] = mapped_column(Date)
+    tcm_complexity: Mapped[str | None] = mapped_column(String(20))
+    contact_on: Mapped[date | None] = mapped_column(Date)
+    contact_outcome: Mapped[str | None] = mapped_column(String(40))
+    contact_attempts: Mapped[int | None] = mapped_column(Integer)
+    med_rec_on: Mapped[date | None] = mapped_column(Date)
+    visit_on: Mapped[date | None] = mapped_column(Date)
+    visit_mdm: Mapped[str | None] = mapped_column(String(20))  # medical decision making: moderate or high
+    no_visit_reason: Mapped[str | None] = mapped_column(String(40))
+    readmitted_on: Mapped[date | None] = mapped_column(Date)
+    # mood scores: the first and the latest screening of the instance
+    phq9_first: Mapped[int | None] = mapped_column(Integer)
+    phq9_first_on: Mapped[date | None] = mapped_column(Date)
+    phq9_latest: Mapped[int | None] = mapped_column(Integer)
+    phq9_latest_on: Mapped[date | None] = mapped_column(Date)
+    gad7_first: Mapped[int | None] = mapped_column(Integer)
+    gad7_first_on: Mapped[date | None] = mapped_column(Date)
+    gad7_latest: Mapped[int | None] = mapped_column(Integer)
+    gad7_latest_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[datetime]
+
+
+class OutcomeMeasure(Base):
+    """A score or measurement a pathway recorded on a day: phq9, gad7, hba1c (%), weight_kg."""
+
+    __tablename__ = "outcome_measures"
+    __table_args__ = (
+        UniqueConstraint("instance_id", "measure", "taken_on"),
+        Index(None, "measure", "taken_on"),
+        Index(None, "patient_id", "measure", "taken_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(Integer)
+    patient_id: Mapped[str] = mapped_column(String(100))
+    process_id: Mapped[str] = mapped_column(String(200))
+    measure: Mapped[str] = mapped_column(String(20))
+    taken_on: Mapped[date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
+
+
+class MonthlyMinutes(Base):
+    """A patient's minutes of clinical staff time in a calendar month (UTC) and program: the sum of their time
+    entries, added to in the same write as each entry."""
+
+    __tablename__ = "monthly_minutes"
+    __table_args__ = (PrimaryKeyConstraint("month", "patient_id", "program"),)
+
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    patient_id: Mapped[str] = mapped_column(String(100))
+    program: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,244 @@
+"""TCM compliance: one row per hospital discharge, with whether its interactive contact, medication
+reconciliation and face-to-face visit came in time, the code the discharge supports, and readmissions.
+
+The rules (CMS MLN908628 "Transitional Care Management Services"; CPT's descriptors of 99495 and 99496):
+- the 30-day TCM period starts on the day of discharge and runs for the next 29 days;
+- an interactive contact (direct, telephone or electronic) with the patient or caregiver within 2 business days
+  after discharge (Monday to Friday, holidays excluded: engine.time.calendar); two or more separate attempts
+  made in time and documented count when the patient could not be reached;
+- medication reconciliation no later than the date of the face-to-face visit;
+- 99496: medical decision making of high complexity and the face-to-face visit within 7 calendar days of
+  discharge; 99495: at least moderate complexity and the visit within 14 calendar days;
+- a readmission within 30 days does not start another billable TCM period (TCM is reported once in the 30
+  days after a discharge).
+A day count is the calendar days after the discharge date (the day after discharge is day 1).
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from engine.errors import InvalidInput
+from engine.models import InstanceFacts, Patient
+from engine.reports.periods import Month, recent_months
+from engine.reports.scope import Scope
+from engine.time.calendar import add_business_days, holiday_calendar
+
+TCM_PROGRAMS = ("tcm",)
+CONTACT_BUSINESS_DAYS = 2
+HIGH_WITHIN, MODERATE_WITHIN = 7, 14  # days after discharge: 99496, 99495
+PERIOD_DAYS = 30  # the discharge day and the next 29
+READMISSION_DAYS = 30
+REACHED = ("reached_patient", "reached_caregiver")
+ATTEMPTS_THAT_COUNT = 2
+
+MET, MISSED, PENDING = "met", "missed", "pending"
+
+
+@lru_cache(maxsize=4096)
+def _deadline(discharged: date, calendar: str) -> date:
+    return add_business_days(discharged, CONTACT_BUSINESS_DAYS)
+
+
+def contact_deadline(discharged: date) -> date:
+    """The last day of the interactive contact: the 2nd business day after the discharge."""
+    return _deadline(discharged, holiday_calendar())
+
+
+def contact_status(discharged: date, contact_on: date | None, outcome: str | None, attempts: int | None,
+                   today: date) -> str:
+    """met: the patient or caregiver reached (or two attempts documented) by the deadline; pending: no contact
+    yet and the deadline not passed; missed otherwise."""
+    deadline = contact_deadline(discharged)
+    if contact_on is not None and contact_on <= deadline and (
+            outcome in REACHED or (attempts or 0) >= ATTEMPTS_THAT_COUNT):
+        return MET
+    if contact_on is None and today <= deadline:
+        return PENDING
+    return MISSED
+
+
+def visit_day(discharged: date, visit_on: date | None) -> int | None:
+    return (visit_on - discharged).days if visit_on is not None else None
+
+
+def tcm_code(discharged: date, contact: str, med_rec_on: date | None, visit_on: date | None, mdm: str | None,
+             today: date) -> tuple[str | None, str]:
+    """(the code the discharge supports, or None; why, in words)."""
+    if contact == MISSED:
+        return None, "no interactive contact within 2 business days"
+    if visit_on is None:
+        if today <= discharged + timedelta(days=MODERATE_WITHIN):
+            return None, f"waiting for the face-to-face visit (by {discharged + timedelta(days=MODERATE_WITHIN)})"
+        return None, f"no face-to-face visit within {MODERATE_WITHIN} days"
+    day = visit_day(discharged, visit_on)
+    if day > MODERATE_WITHIN:
+        return None, f"visit on day {day}, after {MODERATE_WITHIN} days"
+    if med_rec_on is None or med_rec_on > visit_on:
+        return None, "medicines not reconciled by the visit"
+    if mdm not in ("moderate", "high"):
+        return None, "medical decision making below moderate complexity"
+    if contact == PENDING:
+        return None, "waiting for the interactive contact"
+    if mdm == "high" and day <= HIGH_WITHIN:
+        return "99496", f"high complexity, visit on day {day}"
+    return "99495", f"{mdm} complexity, visit on day {day}"
+
+
+@dataclass
+class DischargeRow:
+    instance_id: int
+    patient_id: str
+    name: str
+    mrn: str
+    discharge_on: date
+    complexity: str | None
+    contact_deadline: date
+    contact_on: date | None
+    contact_outcome: str | None
+    contact_attempts: int | None
+    contact: str
+    med_rec_on: date | None
+    visit_on: date | None
+    visit_day: int | None
+    mdm: str | None
+    code: str | None
+    reason: str
+    readmitted_on: date | None
+    no_visit_reason: str | None
+
+    @property
+    def med_rec_by_visit(self) -> bool | None:
+        if self.visit_on is None:
+            return None
+        return self.med_rec_on is not None and self.med_rec_on <= self.visit_on
+
+    @property
+    def visit_within(self) -> int | None:
+        """7 or 14 when the visit came within that many days, else None."""
+        if self.visit_day is None or self.visit_day > MODERATE_WITHIN:
+            return None
+        return HIGH_WITHIN if self.visit_day <= HIGH_WITHIN else MODERATE_WITHIN
+
+    @property
+    def readmitted(self) -> bool:
+        return self.readmitted_on is not None
+
+    @property
+    def pending(self) -> bool:
+        return self.code is None and self.reason.startswith("waiting")
+
+
+@dataclass
+class MonthTotals:
+    month: Month
+    counts: Counter = field(default_factory=Counter)
+
+    def rate(self, part: str, whole: str = "discharges") -> float | None:
+        return self.counts[part] / self.counts[whole] if self.counts[whole] else None
+
+
+@dataclass
+class Compliance:
+    first: Month
+    last: Month
+    rows: list[DischargeRow]  # the page shown
+    months: list[MonthTotals]
+    total: int
+    page: int
+    page_size: int
+    scope_label: str
+    months_offered: list[Month] = field(default_factory=list)
+    show: str | None = None  # the rows of one total only
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def overall(self) -> MonthTotals:
+        whole = MonthTotals(self.first)
+        for month in self.months:
+            whole.counts.update(month.counts)
+        return whole
+
+
+def compliance(session: Session, first: Month, last: Month, scope: Scope, today: date, *, page: int = 1,
+               page_size: int | None = 100, show: str | None = None) -> Compliance:
+    """Discharges from the first day of `first` to the last of `last`, newest first (a page of them; `show`:
+    only those a total counts, one of COUNTED), with the totals per month over all of them."""
+    if show is not None and show not in COUNTED:
+        raise InvalidInput(f"there is no total '{show[:40]}': choose one of {', '.join(COUNTED)}")
+    later = aliased(InstanceFacts)
+    next_discharge = (select(func.min(later.discharge_on))
+                      .where(later.patient_id == InstanceFacts.patient_id, later.process_id.in_(TCM_PROGRAMS),
+                             later.discharge_on > InstanceFacts.discharge_on)
+                      .correlate(InstanceFacts).scalar_subquery())
+    query = (select(InstanceFacts, Patient.given_name, Patient.family_name, Patient.mrn,
+                    next_discharge.label("next_discharge"))
+             .join(Patient, Patient.id == InstanceFacts.patient_id)
+             .where(InstanceFacts.process_id.in_(TCM_PROGRAMS), InstanceFacts.discharge_on >= first.first,
+                    InstanceFacts.discharge_on <= last.last, scope.patients(InstanceFacts.patient_id))
+             .order_by(InstanceFacts.discharge_on.desc(), InstanceFacts.instance_id.desc()))
+    rows = [_row(f, given, family, mrn, nxt, today) for f, given, family, mrn, nxt in session.execute(query)]
+    totals: dict[str, MonthTotals] = {}
+    month = first
+    while month.first <= last.first:
+        totals[month.key] = MonthTotals(month)
+        month = month.next()
+    for row in rows:
+        _count(totals[Month.of(row.discharge_on).key].counts, row)
+    if show is not None:
+        rows = [row for row in rows if _count(Counter(), row)[show]]
+    size = page_size or max(len(rows), 1)
+    shown = rows[(page - 1) * size: page * size]
+    return Compliance(first, last, shown, list(totals.values()), len(rows), page, size, scope.label,
+                      recent_months(today, 37), show)
+
+
+def _row(f: InstanceFacts, given: str, family: str, mrn: str, next_discharge: date | None,
+         today: date) -> DischargeRow:
+    contact = contact_status(f.discharge_on, f.contact_on, f.contact_outcome, f.contact_attempts, today)
+    code, reason = tcm_code(f.discharge_on, contact, f.med_rec_on, f.visit_on, f.visit_mdm, today)
+    if f.visit_on is None and f.no_visit_reason and code is None and reason.startswith("waiting"):
+        reason = f"no visit: {f.no_visit_reason.replace('_', ' ')}"
+    readmitted = f.readmitted_on
+    if readmitted is None and next_discharge is not None \
+            and (next_discharge - f.discharge_on).days <= READMISSION_DAYS:
+        readmitted = next_discharge
+    return DischargeRow(f.instance_id, f.patient_id, f"{given} {family}", mrn, f.discharge_on, f.tcm_complexity,
+                        contact_deadline(f.discharge_on), f.contact_on, f.contact_outcome, f.contact_attempts,
+                        contact, f.med_rec_on, f.visit_on, visit_day(f.discharge_on, f.visit_on), f.visit_mdm,
+                        code, reason, readmitted, f.no_visit_reason)
+
+
+COUNTED = ("discharges", "contact_met", "contact_missed", "contact_pending", "visit_7", "visit_14", "visit_late",
+           "med_rec_by_visit", "code_99496", "code_99495", "no_code", "pending", "readmitted")
+
+
+def _count(counts: Counter, row: DischargeRow) -> Counter:
+    counts["discharges"] += 1
+    counts[f"contact_{row.contact}"] += 1
+    within = row.visit_within
+    if within == HIGH_WITHIN:
+        counts["visit_7"] += 1
+    if within is not None:
+        counts["visit_14"] += 1
+    elif row.visit_on is not None:
+        counts["visit_late"] += 1
+    if row.med_rec_by_visit:
+        counts["med_rec_by_visit"] += 1
+    if row.code:
+        counts[f"code_{row.code}"] += 1
+    elif row.pending:
+        counts["pending"] += 1
+    else:
+        counts["no_code"] += 1
+    if row.readmitted:
+        counts["readmitted"] += 1
+    return counts
