@@ -46,6 +46,7 @@ demo: $(STAMP) $(NODE_STAMP) $(ASSETS_STAMP)
 test: $(STAMP) $(NODE_STAMP) $(ASSETS_STAMP) $(CHROMIUM)
 	$(BIN)/ruff check engine forms webapp tests bench
 	$(BIN)/carepath lint pathways
+	$(BIN)/carepath test pathways
 	$(BIN)/pytest -q
 	$(MAKE) --no-print-directory test-dates
 

@@ -165,10 +165,30 @@ def main(argv=None) -> int:
     if "postgresql" in backends():
         inbox_page("postgresql", fresh_database, emit, tasks=20_000 if args.quick else 100_000,
                    requests=70 if args.quick else 210)
+    from bench.patient_search import patient_search  # the registry's search: the target is set for PostgreSQL
+
+    if "postgresql" in backends():
+        patient_search("postgresql", fresh_database, emit, patients=20_000 if args.quick else 100_000)
+    from bench.admin_lists import admin_lists  # the admin console's lists: 1M instances, 10M audit events
+
+    if "postgresql" in backends():
+        admin_lists(fresh_database, emit, instances=50_000 if args.quick else 1_000_000,
+                    events=500_000 if args.quick else 10_000_000, requests=60 if args.quick else 240)
     from bench import timers  # real Celery workers on PostgreSQL: only when a database and a broker are set
 
     timers.timer_fire_throughput(emit, args.quick)
     timers.timer_latency(emit, args.quick)
+    from bench import studio  # the pathway studio in a real browser (Debian's Chromium)
+
+    studio.editor_open(emit, args.quick)
+    studio.lint_after_save(emit, args.quick)
+    from bench.api import api_throughput  # the JSON API under gunicorn (2 workers): PostgreSQL only
+
+    api_throughput(emit, args.quick)
+    from bench.reports import report_pages  # reports at 100,000 patients: the targets are set for PostgreSQL
+
+    if "postgresql" in backends():
+        report_pages(fresh_database, emit, patients=10_000 if args.quick else 100_000)
     return 0
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from engine.errors import InvalidInput
 from engine.roles import CLINICAL_LEAD, ROLE_LABELS
@@ -76,6 +77,7 @@ class JobSettings:
     max_attempts: int = 5  # a failing job or notification is retried this many times in all
     redispatch_seconds: float = 60.0  # a queued job not started this long after its bell rang is rung again
     queue: str = "carepath"
+    flower_url: str | None = None  # Celery's Flower, linked from the admin console (CAREPATH_FLOWER_URL)
 
     @classmethod
     def from_env(cls, env: Mapping | None = None, **overrides) -> JobSettings:
@@ -94,6 +96,7 @@ class JobSettings:
             max_attempts=int(_number(env, "CAREPATH_JOB_ATTEMPTS", cls.max_attempts)),
             redispatch_seconds=_number(env, "CAREPATH_REDISPATCH_SECONDS", cls.redispatch_seconds),
             queue=_text(env, "CAREPATH_QUEUE") or cls.queue,
+            flower_url=_text(env, "CAREPATH_FLOWER_URL"),
         )
         values.update(overrides)
         return cls(**values)
@@ -176,6 +179,17 @@ class NotifySettings:
         return f"{role}_lead" if f"{role}_lead" in ROLE_LABELS else CLINICAL_LEAD
 
 
+# ------------------------------------------------------------------------------------------------ pathway studio
+@dataclass(frozen=True)
+class StudioSettings:
+    two_person_review: bool = True  # publishing a draft needs a second person's approval
+
+    @classmethod
+    def from_env(cls, env: Mapping | None = None) -> StudioSettings:
+        env = _env(env)
+        return cls(two_person_review=_flag(env, "CAREPATH_STUDIO_TWO_PERSON_REVIEW", True))
+
+
 # ------------------------------------------------------------------------------------------------ web app
 def _proxies(env: Mapping) -> int:
     count = _number(env, "CAREPATH_TRUSTED_PROXIES", 0, positive=False)
@@ -207,17 +221,55 @@ class WebSettings:
                    node_modules=Path(modules) if modules else None)
 
 
+# ------------------------------------------------------------------------------------------------ JSON API
+@dataclass(frozen=True)
+class ApiSettings:
+    token_days: int = 90  # a new API token expires after this many days unless told otherwise
+    max_token_days: int = 730
+    rate_limit: int = 1200  # requests per minute of a new API client unless told otherwise
+    webhook_timeout: float = 5.0  # seconds a webhook receiver has to answer
+    webhook_attempts: int = 8  # a failing webhook delivery is tried this many times in all
+    webhook_private_hosts: bool = False  # may webhooks go to loopback and private addresses (on-premises)
+    idempotency_wait: float = 10.0  # a request waits this long for the answer to a concurrent one with its key
+    mrn_system: str = "urn:carepath:mrn"  # the FHIR identifier system of the MRN
+
+    @classmethod
+    def from_env(cls, env: Mapping | None = None) -> ApiSettings:
+        env = _env(env)
+        return cls(token_days=int(_number(env, "CAREPATH_API_TOKEN_DAYS", cls.token_days)),
+                   max_token_days=int(_number(env, "CAREPATH_API_MAX_TOKEN_DAYS", cls.max_token_days)),
+                   rate_limit=int(_number(env, "CAREPATH_API_RATE_LIMIT", cls.rate_limit)),
+                   webhook_timeout=_number(env, "CAREPATH_WEBHOOK_TIMEOUT", cls.webhook_timeout),
+                   webhook_attempts=int(_number(env, "CAREPATH_WEBHOOK_ATTEMPTS", cls.webhook_attempts)),
+                   webhook_private_hosts=bool(_flag(env, "CAREPATH_WEBHOOK_PRIVATE_HOSTS", False)),
+                   idempotency_wait=_number(env, "CAREPATH_IDEMPOTENCY_WAIT", cls.idempotency_wait),
+                   mrn_system=_text(env, "CAREPATH_MRN_SYSTEM") or cls.mrn_system)
+
+
 # ------------------------------------------------------------------------------------------------ all of it
+def _time_zone(env: Mapping) -> str:
+    """CAREPATH_TIME_ZONE, an IANA zone (America/New_York); UTC by default."""
+    name = _text(env, "CAREPATH_TIME_ZONE") or "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsInvalid(f"CAREPATH_TIME_ZONE must be a time zone such as America/New_York, got {name!r}") \
+            from None
+    return name
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path  # the embedded default's folder: the SQLite file, the web app's secret key
     database_url: str | None  # None: SQLite under `home`
     user: str | None  # who the CLI acts as, for the audit trail (else the OS user)
     holidays: str = "US"  # the business-day calendar: a country, optionally with a subdivision (US-CA)
+    time_zone: str = "UTC"  # times are shown in it unless a person chose their own (an IANA zone)
     web: WebSettings = field(default_factory=WebSettings)
     jobs: JobSettings = field(default_factory=JobSettings)
     notify: NotifySettings = field(default_factory=NotifySettings)
     smtp: SmtpSettings | None = None  # None: no e-mail notifications
+    api: ApiSettings = field(default_factory=ApiSettings)
 
     @classmethod
     def from_env(cls, env: Mapping | None = None) -> Settings:
@@ -225,8 +277,10 @@ class Settings:
         return cls(home=Path(_text(env, HOME_ENV) or "instance").expanduser().resolve(),
                    database_url=_text(env, DATABASE_ENV), user=_text(env, USER_ENV),
                    holidays=_text(env, "CAREPATH_HOLIDAYS") or "US",
+                   time_zone=_time_zone(env),
                    web=WebSettings.from_env(env), jobs=JobSettings.from_env(env),
-                   notify=NotifySettings.from_env(env), smtp=SmtpSettings.from_env(env))
+                   notify=NotifySettings.from_env(env), smtp=SmtpSettings.from_env(env),
+                   api=ApiSettings.from_env(env))
 
     def database(self, option: str | None = None) -> str:
         """The database to use: `option` (a --database-url), else DATABASE_URL, else SQLite under the instance

@@ -7,6 +7,7 @@ from __future__ import annotations
 ADMIN = "admin"
 CLINICAL_LEAD = "clinical_lead"
 CARE_MANAGER = "care_manager"
+PRIVACY_OFFICER = "privacy_officer"  # reads the audit trail; works no tasks
 
 # role -> what people see
 ROLE_LABELS: dict[str, str] = {
@@ -20,12 +21,13 @@ ROLE_LABELS: dict[str, str] = {
     "dietitian": "Dietitian",
     "chw": "Community health worker",
     "physician": "Physician",
+    "privacy_officer": "Privacy officer",
 }
 
 ROLES: tuple[str, ...] = tuple(ROLE_LABELS)
 
 # roles whose tasks appear in inboxes (lanes of the pathways)
-TEAM_ROLES: tuple[str, ...] = tuple(r for r in ROLES if r not in (ADMIN, CLINICAL_LEAD))
+TEAM_ROLES: tuple[str, ...] = tuple(r for r in ROLES if r not in (ADMIN, CLINICAL_LEAD, PRIVACY_OFFICER))
 
 
 def label(role: str | None) -> str:

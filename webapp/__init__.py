@@ -10,15 +10,22 @@ from flask import Flask, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import forms
-from webapp import errors, extensions, formatting, navigation, routing, security
+from engine.service import REPORT_ROLES
+from webapp import api, errors, extensions, fhir, formatting, navigation, routing, security
+from webapp.account.views import bp as account_bp
+from webapp.admin.views import bp as admin_bp  # the admin console (issue 14)
+from webapp.audit.views import bp as audit_bp
 from webapp.auth.views import bp as auth_bp
 from webapp.config import load_config
 from webapp.diagrams.views import bp as diagrams_bp
 from webapp.inbox.views import bp as inbox_bp
 from webapp.patients.views import bp as patients_bp
+from webapp.reports.views import bp as reports_bp
 from webapp.security import CLINICAL
+from webapp.studio.views import bp as studio_bp
 from webapp.tasks import actions, views  # noqa: F401 - they register the tasks area's routes
 from webapp.tasks.blueprint import bp as tasks_bp
+from webapp.team.views import bp as team_bp
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -33,9 +40,21 @@ def create_app(overrides: dict | None = None) -> Flask:
     routing.init_app(app)  # `<id:...>` in the blueprints' rules
     for blueprint in (auth_bp, inbox_bp, tasks_bp, patients_bp, diagrams_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(studio_bp)
+    app.register_blueprint(reports_bp)
+    for blueprint in (admin_bp, team_bp, audit_bp, account_bp):  # the admin and supervisor console
+        app.register_blueprint(blueprint)
+    api.init_app(app)  # the JSON API at /api/v1 (issue 16)
+    fhir.init_app(app)  # FHIR R4 at /fhir/R4
     navigation.init_app(app)
     navigation.add(app, "Inbox", "inbox.index", "inbox", CLINICAL)
     navigation.add(app, "Patients", "patients.index", "patients", CLINICAL)
+    navigation.add(app, "Reports", "reports.index", "reports", REPORT_ROLES)
+    navigation.add(app, "Studio", "studio.index", "studio", ("clinical_lead",))
+    navigation.add(app, "Team", "team.index", "team", ("clinical_lead", "nurse_lead"))
+    navigation.add(app, "Audit", "audit.index", "audit", ("privacy_officer",))
+    navigation.add(app, "Admin", "admin.index", "admin", ("admin",))
+    navigation.add(app, "API", "api-meta.docs", "api-meta", ("admin",))
     formatting.init_app(app)
     _serve_form_assets(app)
     return app

@@ -17,6 +17,10 @@ from engine.service import Account, Actor, now, roles
 from webapp.extensions import login_manager, service
 
 PUBLIC_ENDPOINTS = {"auth.login", "static", "diagrams.vendor", "form_assets"}
+# blueprints that answer a request without a session themselves (the JSON API and FHIR: bearer tokens, 401s)
+SELF_AUTHENTICATED: set[str] = set()
+# what someone asked to choose a new password may open before they have (webapp.account)
+PASSWORD_ENDPOINTS = {"account.password", "auth.logout", "static", "form_assets"}
 # who may do what, beyond holding a task's role (the engine checks that)
 MANAGE_PATIENTS = (roles.CARE_MANAGER, "nurse_lead", roles.ADMIN)
 CLINICAL = roles.TEAM_ROLES + (roles.CLINICAL_LEAD, roles.ADMIN)
@@ -32,6 +36,7 @@ class WebUser(UserMixin):
     display_name: str
     roles: tuple[str, ...]
     token: str  # the server-side session's token: it opens nothing once the session has ended
+    must_change_password: bool = False  # an admin asked for a new one: every page leads to choosing it
 
     def get_id(self) -> str:
         return self.token
@@ -54,7 +59,8 @@ class WebUser(UserMixin):
 
 
 def web_user(account: Account, token: str) -> WebUser:
-    return WebUser(account.id, account.username, account.display_name, account.roles, token)
+    return WebUser(account.id, account.username, account.display_name, account.roles, token,
+                   account.must_change_password)
 
 
 @login_manager.user_loader
@@ -103,7 +109,10 @@ def _now() -> datetime:
 def _enforce_sign_in():
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
+    own = request.blueprint in SELF_AUTHENTICATED
     if not current_user.is_authenticated:
+        if own:
+            return None
         if request.method == "GET":
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         abort(401)
@@ -112,12 +121,16 @@ def _enforce_sign_in():
     now = _now()
     if not isinstance(seen, int | float) or now.timestamp() - float(seen) > limit.total_seconds():
         sign_out("idle")  # a cookie without a last-seen time counts as idle too
+        if own:
+            return None
         flash(f"You were signed out after {int(limit.total_seconds() // 60)} minutes without activity. "
               "Please sign in again.", "info")
         if request.method == "GET":
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         return redirect(url_for("auth.login"))
     session["seen"] = now.timestamp()
+    if current_user.must_change_password and request.endpoint not in PASSWORD_ENDPOINTS:
+        return redirect(url_for("account.password"))
     return None
 
 

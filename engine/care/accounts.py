@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import roles
-from engine.care import sessions
+from engine.care import characters, sessions
 from engine.errors import Conflict, InvalidInput, NotFound
 from engine.models import User, UserRole
 from engine.store import audit
@@ -47,12 +47,19 @@ class Account:
     last_sign_in_at: datetime | None
     locked_until: datetime | None
     stamp: str
+    must_change_password: bool = False  # an admin asked for a new password at the next sign-in
+    created_at: datetime | None = None
 
     @classmethod
     def of(cls, user: User) -> Account:
         stamp = hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
         return cls(user.id, user.username, user.display_name, user.email, tuple(user.roles), user.active,
-                   user.last_sign_in_at, user.locked_until, stamp)
+                   user.last_sign_in_at, user.locked_until, stamp, bool(user.must_change_password),
+                   user.created_at)
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > clock.now()
 
 
 @dataclass(frozen=True)
@@ -103,7 +110,10 @@ def _check_email(email: str | None) -> str | None:
 
 
 def get_user(session: Session, username: str) -> User:
-    user = session.scalar(select(User).where(User.username == (username or "").strip().lower()))
+    name = (username or "").strip().lower()
+    if not USERNAME.match(name):  # no account has such a name (a NUL, say): not worth a query
+        raise NotFound(f"no user '{characters.shown(name[:100])}'")
+    user = session.scalar(select(User).where(User.username == name))
     if user is None:
         raise NotFound(f"no user '{username}'")
     return user
@@ -140,6 +150,10 @@ def set_roles(session: Session, username: str, role_names, *, by: str = "system"
     user = get_user(session, username)
     wanted = check_roles(role_names)
     before = user.roles
+    if roles.ADMIN in before and roles.ADMIN not in wanted:
+        if by == user.username:
+            raise Conflict("you cannot remove your own administrator role; another administrator can")
+        _require_another_admin(session, user, "take the administrator role from")
     if before != wanted:
         keep = [row for row in user.role_rows if row.role in wanted]
         user.role_rows = keep + [UserRole(role=r) for r in wanted if r not in before]
@@ -152,10 +166,13 @@ def set_roles(session: Session, username: str, role_names, *, by: str = "system"
 def set_password(session: Session, username: str, password: str, *, by: str = "system") -> User:
     user = get_user(session, username)
     check_password(password, user.username)
+    if user.must_change_password and by == user.username and _verify(user.password_hash, password):
+        raise InvalidInput("choose a new password, not the one you were given")
     user.password_hash = _hasher.hash(password)
     user.password_changed_at = clock.now()
     user.failed_sign_ins = 0
     user.locked_until = None
+    user.must_change_password = False
     sessions.end_sessions_of(session, user, sessions.PASSWORD_CHANGED)
     audit.record(session, "user_password_set", by, details={"user": user.username})
     return user
@@ -163,11 +180,63 @@ def set_password(session: Session, username: str, password: str, *, by: str = "s
 
 def set_active(session: Session, username: str, active: bool, *, by: str = "system") -> User:
     user = get_user(session, username)
+    if not active and user.active:
+        if by == user.username:
+            raise Conflict("you cannot disable your own account; another administrator can")
+        if roles.ADMIN in user.roles:
+            _require_another_admin(session, user, "disable")
     if user.active != active:
         user.active = active
         if not active:
             sessions.end_sessions_of(session, user, sessions.DISABLED)
         audit.record(session, "user_enabled" if active else "user_disabled", by, details={"user": user.username})
+    return user
+
+
+def _require_another_admin(session: Session, user: User, doing: str) -> None:
+    """The installation keeps at least one enabled administrator."""
+    others = session.scalar(select(func.count()).select_from(User).where(
+        User.active.is_(True), User.id != user.id,
+        User.id.in_(select(UserRole.user_id).where(UserRole.role == roles.ADMIN))))
+    if not others:
+        raise Conflict(f"cannot {doing} {user.username}: they are the only enabled administrator, and carepath "
+                       "keeps at least one; make someone else an administrator first")
+
+
+def unlock(session: Session, username: str, *, by: str = "system") -> User:
+    """Lift a lockout after failed sign-ins (the failures so far are forgotten)."""
+    user = get_user(session, username)
+    was = when_unlocked(user)
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    audit.record(session, "user_unlocked", by, details={"user": user.username,
+                                                        "was_locked_until": was.isoformat() if was else None})
+    return user
+
+
+def require_new_password(session: Session, username: str, *, by: str = "system") -> User:
+    """Make the user choose a new password when they next sign in; their open sessions end now."""
+    user = get_user(session, username)
+    user.must_change_password = True
+    sessions.end_sessions_of(session, user, sessions.PASSWORD_CHANGED)
+    audit.record(session, "user_password_reset_required", by, details={"user": user.username})
+    return user
+
+
+def set_details(session: Session, username: str, display_name: str | None, email: str | None, *,
+                by: str = "system") -> User:
+    """Change the name shown and the e-mail address (reminders go there)."""
+    user = get_user(session, username)
+    name = (display_name or "").strip() or user.username
+    if len(name) > 200:
+        raise InvalidInput("the name is longer than 200 characters")
+    address = _check_email(email)
+    before = {"display_name": user.display_name, "email": user.email}
+    user.display_name, user.email = name, address
+    after = {"display_name": name, "email": address}
+    if before != after:
+        audit.record(session, "user_changed", by, details={"user": user.username, "changed": sorted(
+            k for k in after if after[k] != before[k])})
     return user
 
 
@@ -218,6 +287,10 @@ def sign_in(session: Session, username: str, password: str) -> SignIn:
         user.password_hash = _hasher.hash(password)
     audit.record(session, "signed_in", user.username, details={"user": user.username})
     return SignIn(user)
+
+
+def password_matches(user: User, password: str) -> bool:
+    return _verify(user.password_hash, password)
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -5,12 +5,12 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.care import characters, timers
+from engine.care import characters, programs, teams, timers
 from engine.care.actors import Actor
 from engine.deploy.versions import resolve_program
 from engine.errors import Conflict, InvalidInput, InvalidState, NotFound
 from engine.models import MAX_ID, Deployment, Instance, InstanceStatus, Patient
-from engine.runtime.migration import move_to, newer_deployment
+from engine.runtime.migration import move_to, newer_deployment, refresh_inbox_rows
 from engine.runtime.pending import find_task
 from engine.runtime.runner import Loaded, Runtime, error_tasks
 from engine.runtime.state_codec import connect_loops
@@ -74,6 +74,7 @@ def start(
         process_id = process["id"]
     require_registered(session, patient_id)
     process = deployment.process(process_id) or {"id": process_id}
+    programs.require_open(session, process_id, process.get("name") or process_id)
     require_none_open(session, patient_id, process_id, process.get("name") or process_id)
     parsed = runtime.specs.get(session, deployment.id)
     workflow = runtime.new_workflow(parsed, process_id)
@@ -94,6 +95,7 @@ def start(
         open_tasks=0,
         timer_rows=0,
         message_rows=0,
+        team_roles=teams.roles_on_team(session, patient_id),
     )
     session.add(instance)
     session.flush()
@@ -236,28 +238,38 @@ _AGAIN = {"run": _run_again, "post_script": _finish_again, "complete": _finish_a
           "pre_script": _ready_again, "update": _ready_again}
 
 
-def migrate(session: Session, runtime: Runtime, instance_id: int, actor: Actor) -> Instance:
-    """Move an open instance onto the newest version of its bundle, where it stands (its tasks, waits and data
-    kept); refused, naming them, when a task it is at no longer exists there."""
+def migrate(session: Session, runtime: Runtime, instance_id: int, actor: Actor, *, target: Deployment | None = None,
+            mapping: dict[str, str] | None = None, plan_id: int | None = None) -> Instance:
+    """Move an open instance onto the newest version of its bundle (or `target`, a newer version of it), where
+    it stands (its tasks, waits and data kept); refused, naming them, when a task it is at no longer exists
+    there and `mapping` (old element id -> new) does not say where it went."""
     instance = get_instance(session, instance_id, for_update=True)
     if instance.status not in InstanceStatus.OPEN:
         raise InvalidState(f"instance {instance_id} has ended ({instance.status}); there is nothing to move")
     loaded = runtime.load(session, instance)
-    _upgrade(session, runtime, loaded, actor)
+    _upgrade(session, runtime, loaded, actor, target=target, mapping=mapping, plan_id=plan_id)
     runtime.save(session, loaded, actor.name)
     return instance
 
 
-def _upgrade(session: Session, runtime: Runtime, loaded: Loaded, actor: Actor) -> None:
+def _upgrade(session: Session, runtime: Runtime, loaded: Loaded, actor: Actor, *, target: Deployment | None = None,
+             mapping: dict[str, str] | None = None, plan_id: int | None = None) -> None:
     instance = loaded.instance
-    newer = newer_deployment(session, instance)
+    newer = target or newer_deployment(session, instance)
     if newer is None:
         raise InvalidState(f"instance {instance.id} is already on the newest version of its pathway; "
                            "deploy the fixed pathway first")
+    if newer.id == instance.deployment_id:
+        raise InvalidState(f"instance {instance.id} is already on {newer.label}")
     parsed = runtime.specs.get(session, newer.id)
-    previous = instance.deployment_id
-    move_to(loaded.workflow, instance, newer, parsed)
+    previous = session.get(Deployment, instance.deployment_id)
+    used = move_to(loaded.workflow, instance, newer, parsed, mapping)
     connect_loops(loaded.workflow)  # the newer version's specs, maybe never loaded in this process
     loaded.parsed = parsed
-    audit.record(session, "moved_to_version", actor.name, instance=instance,
-                 details={"from_deployment": previous, "to": newer.label})
+    refresh_inbox_rows(session, instance, loaded.workflow)
+    details = {"from_deployment": previous.id, "from": previous.label, "to": newer.label}
+    if used:
+        details["mapping"] = used
+    if plan_id is not None:
+        details["plan"] = plan_id
+    audit.record(session, "moved_to_version", actor.name, instance=instance, details=details)

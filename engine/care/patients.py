@@ -5,9 +5,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from engine.care import patient_search
 from engine.care.accounts import EMAIL
 from engine.care.characters import holds_refused, refused_character, shown
 from engine.errors import InvalidInput, NotFound
@@ -88,6 +89,8 @@ def check(fields: PatientInput, today: date | None = None) -> dict:
             errors[name] = f"At most {TEXT_LIMITS[name]} characters"
     if values["email"] and not EMAIL.match(values["email"]):
         errors["email"] = "Enter an e-mail address like name@example.org"
+    if values["phone"] and "phone" not in errors and not _is_phone(values["phone"]):
+        errors["phone"] = "Enter a phone number of 7 to 15 digits, like 555-123-4567 or +1 555 123 4567"
     conditions = [" ".join(c.split()) for c in fields.conditions if c and c.strip()]
     if any(len(c) > 200 for c in conditions):
         errors["conditions"] = "A condition's name has at most 200 characters"
@@ -96,6 +99,17 @@ def check(fields: PatientInput, today: date | None = None) -> dict:
     if errors:
         raise PatientInvalid(errors)
     return values
+
+
+PHONE = re.compile(r"^\+?[0-9 ().\-/]+(?:\s*(?:x|ext\.?)\s*[0-9]{1,6})?$", re.IGNORECASE)
+
+
+def _is_phone(text: str) -> bool:
+    """Digits with the usual separators (spaces, dashes, dots, brackets), a leading + and an extension."""
+    if not PHONE.match(text):
+        return False
+    number = re.split(r"(?i)x|ext", text)[0]
+    return 7 <= sum(c.isdigit() for c in number) <= 15
 
 
 def _refused_characters(fields: PatientInput) -> dict[str, str]:
@@ -132,6 +146,41 @@ def register(session: Session, values: dict, by: str, now) -> Patient:
     return patient
 
 
+EDITABLE = ("given_name", "family_name", "birth_date", "sex", "phone", "email", "address", "primary_care_provider",
+            "preferred_language", "conditions")
+
+
+def update_patient(session: Session, patient_id: str, fields: PatientInput, by: str) -> dict:
+    """Change a patient's demographics (the MRN stays: it is the id other systems know them by); every field
+    is checked as for a new patient. Audited with the old and new value of each field that changed; returns
+    those changes ({} when nothing changed)."""
+    patient = get_patient(session, patient_id)
+    fields.mrn = patient.mrn
+    values = check(fields)
+    changes = {}
+    for name in EDITABLE:
+        before, after = getattr(patient, name), values[name]
+        if name == "conditions":
+            before, after = patient.condition_names, [c["name"] for c in after]
+            if before != after:
+                patient.conditions = values["conditions"]
+        elif before != after:
+            setattr(patient, name, after)
+        if before != after:
+            changes[name] = {"before": _plain(before), "after": _plain(after)}
+    if not changes:
+        return {}
+    patient.search_name = search_key(patient.given_name, patient.family_name)
+    patient.updated_at = clock.now()
+    audit.record(session, "patient_updated", by, patient_id=patient.id, details=changes)
+    session.flush()
+    return changes
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
 def search_key(given_name: str, family_name: str) -> str:
     return f"{family_name} {given_name}".lower()
 
@@ -154,30 +203,14 @@ def patients_by_id(session: Session, ids) -> dict[str, Patient]:
     return {p.id: p for p in session.scalars(select(Patient).where(Patient.id.in_(ids)))}
 
 
-def _like_prefix(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def matching_ids(text: str):
-    """A select of patient ids whose MRN is `text` or whose name starts with it ("family given" or
-    "given family")."""
-    words = " ".join((text or "").lower().split())
-    if not words:
-        raise InvalidInput("enter a name or an MRN to search for")
-    if problem := refused_character(text):
-        raise InvalidInput(f"the search text {problem}")
-    conditions = [Patient.mrn == text.strip(), Patient.search_name.like(_like_prefix(words), escape="\\")]
-    parts = words.split(" ")
-    if len(parts) == 2:  # "Ada Love": the family name starts with the second word, the given name with the first
-        conditions.append(and_(Patient.search_name.like(_like_prefix(parts[1]), escape="\\"),
-                               func.lower(Patient.given_name).like(_like_prefix(parts[0]), escape="\\")))
-    return select(Patient.id).where(or_(*conditions))
+    """A select of the ids of patients matching `text`: every word the start of a word of their name, in any
+    order ("Heather", "Lang, Heather"), or the start of their MRN (engine.care.patient_search)."""
+    return patient_search.matching_ids(text)
 
 
 def search(session: Session, text: str, limit: int = 50) -> list[Patient]:
-    ids = matching_ids(text)
-    query = select(Patient).where(Patient.id.in_(ids)).order_by(Patient.search_name).limit(limit)
-    return list(session.scalars(query))
+    return list(session.scalars(patient_search.search_query(text, limit)))
 
 
 def list_patients(session: Session, limit: int = 50, offset: int = 0) -> list[Patient]:

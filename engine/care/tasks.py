@@ -9,7 +9,7 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session, contains_eager
 
-from engine.care import drafts, time_entries
+from engine.care import access, drafts, results, time_entries
 from engine.care.actors import Actor
 from engine.care.instances import get_instance
 from engine.care.task_forms import (
@@ -21,7 +21,7 @@ from engine.care.task_forms import (
     minutes_of,
     validate_submission,
 )
-from engine.errors import Conflict, Forbidden, InvalidInput, NotFound, RoleMissing
+from engine.errors import Conflict, Forbidden, InvalidInput, NotFound
 from engine.models import MAX_ID, InboxTask, Instance, TaskStatus
 from engine.roles import ADMIN
 from engine.runtime.runner import Runtime
@@ -75,16 +75,8 @@ def _require_active(row: InboxTask) -> None:
         raise Conflict(f"task {row.id} ({row.title}) is no longer open: the pathway moved on without it")
 
 
-def _require_role(row: InboxTask, actor: Actor) -> None:
-    if not actor.holds(row.role):
-        raise RoleMissing(f"task {row.id} ({row.title}) belongs to the {row.role} role, which {actor.name} does not "
-                          "hold")
-
-
-def _require_may_work(row: InboxTask, actor: Actor) -> None:
-    _require_role(row, actor)
-    if row.assignee and row.assignee != actor.name and not actor.is_admin:
-        raise Forbidden(f"task {row.id} ({row.title}) is claimed by {row.assignee}; only they can work on it")
+_require_role = access.require_role  # who may work a task is decided in engine.care.access
+_require_may_work = access.require_may_work
 
 
 def claim(session: Session, task_id: int, actor: Actor) -> InboxTask:
@@ -113,6 +105,7 @@ def release(session: Session, task_id: int, actor: Actor) -> InboxTask:
     """Give a claimed task back to its role's queue: its assignee may, or an admin."""
     row = get_task(session, task_id)
     _require_active(row)
+    access.require_not_delegated(row, actor, "release")
     _require_role(row, actor)
     if row.assignee is None:
         return row
@@ -134,6 +127,7 @@ def assign(session: Session, task_id: int, assignee: str, actor: Actor,
     assignee = (assignee or "").strip()
     if not assignee:
         raise InvalidInput("assign needs the user name of the colleague to assign to")
+    access.require_not_delegated(row, actor, "assign")
     if row.assignee and row.assignee != actor.name and not actor.is_admin:
         raise Forbidden(f"task {row.id} is claimed by {row.assignee}; only they or an admin can reassign it")
     _require_role(row, actor)
@@ -224,6 +218,7 @@ def complete(session: Session, runtime: Runtime, task_id: int, answers: Submissi
                               "changed": audit.changed_fields(before, data, [n for n in cleared if n in before]),
                               **({"minutes": minutes} if minutes else {})})
         time_entries.record_minutes(also, row, minutes, actor)
+        results.record(also, row, data, now)
         if row.has_drafts:
             drafts.drop_all(also, row.id)
     runtime.save(session, loaded, actor.name, also)  # written after its version check, with the step's rows
@@ -232,12 +227,13 @@ def complete(session: Session, runtime: Runtime, task_id: int, answers: Submissi
 
 def save_draft(session: Session, runtime: Runtime, task_id: int, answers: Submission | Reader, actor: Actor, *,
                task_uuid: str | None = None) -> InboxTask:
-    """Keep answers as the actor's draft of an open task of theirs (only they see it; the task stays open).
-    A draft is not checked against the form: only what the caller could not read is refused."""
+    """Keep answers as the actor's draft of an open task of their role (only they see it; the task stays open).
+    A draft is not checked against the form: only what the caller could not read is refused. When a colleague
+    claimed the task meanwhile the answers are kept all the same (the returned row says who has it)."""
     row = get_task(session, task_id)
     if row.status not in TaskStatus.ACTIVE:
         raise InvalidInput(f"task {row.id} is {row.status}: there is nothing to save a draft for")
-    _require_may_work(row, actor)
+    access.require_may_draft(row, actor)  # kept even when a colleague took the task meanwhile
     require_page(row, task_uuid)
     form = task_form(session, runtime, row)
     try:

@@ -3,8 +3,9 @@ counted per calendar month (UTC): what CCM bills by."""
 from __future__ import annotations
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from engine.care import time_log
 from engine.care.actors import Actor
 from engine.models import InboxTask, TimeEntry
 from engine.store.step_writes import WriteBatch
@@ -19,9 +20,12 @@ def record_minutes(batch: WriteBatch, row: InboxTask, minutes: int | None, actor
     if not minutes:
         return
     now = clock.now()
+    month = now.strftime("%Y-%m")
     batch.add(INSERT, dict(patient_id=row.patient_id, instance_id=row.instance_id, task_id=row.id,
                            program=row.program, activity=row.title, username=actor.name, minutes=minutes,
-                           month=now.strftime("%Y-%m"), recorded_at=now))
+                           month=month, recorded_at=now, spent_on=now.date(), recorded_by=None))
+    dialect = object_session(row).get_bind().dialect.name
+    time_log.add_to_month(batch, dialect, row.patient_id, month, row.program, minutes)  # the month's sum
 
 
 def minutes_by_month(session: Session, patient_id: str) -> dict[str, int]:

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
+from engine.care import escalations
 from engine.care.actors import Actor
 from engine.models import Instance, InstanceStatus, TimerWait
 from engine.runtime.runner import Runtime
@@ -112,9 +113,12 @@ def fire_due(session: Session, runtime: Runtime, instance_id: int, now: datetime
     if not due:
         return 0
     loaded = runtime.load(session, instance)
+    boundaries = escalations.boundary_targets(loaded.workflow, due)  # read before they fire
     runtime.advance(session, loaded, TIMER_ACTOR.name, lambda wf: wf.refresh_timers())
     runtime.save(session, loaded, TIMER_ACTOR.name)
     fired = audit_fired(session, instance, due, TIMER_ACTOR.name)
+    if boundaries:
+        escalations.raise_for_timers(session, instance, [r for r in due if inspect(r).was_deleted], boundaries)
     if owner is not None and fired < len(due):
         release(session, owner, instance_id)
     return fired

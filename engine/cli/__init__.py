@@ -9,12 +9,26 @@ Other packages add commands through the `carepath.commands` entry point group (t
 """
 from __future__ import annotations
 
-from engine.cli import authoring, deploy, events, instances, jobs, patients, tasks, users, walk
+from engine.cli import (
+    authoring,
+    clients,
+    deploy,
+    events,
+    forms,
+    instances,
+    jobs,
+    migrations,
+    patients,
+    tasks,
+    testing,
+    users,
+    walk,
+)
 from engine.cli.group import cli
 
 __all__ = ["cli", "main"]
 
-for _module in (deploy, patients, instances, tasks, events, walk, users, authoring, jobs):
+for _module in (deploy, patients, instances, migrations, tasks, events, walk, users, authoring, jobs, testing, clients, forms):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -187,18 +187,4 @@ def retry(state, instance_id, upgrade, data_file, sets):
         click.echo(f"  error at {output.error_text(result.error)}")
 
 
-@click.command("migrate")
-@click.argument("instance_id", type=Id("instance"))
-@json_option
-@pass_state
-def migrate(state, instance_id):
-    """Move an open instance onto the newest pathway version of its bundle, where it stands (refused, naming
-    them, when a task it is at no longer exists there)."""
-    result = state.service().migrate(instance_id, state.actor)
-    if state.json:
-        output.emit_json(output.instance_dict(result))
-        return
-    click.echo(f"instance {instance_id} moved to pathway version {result.deployment_id}; it is {result.status}")
-
-
-COMMANDS = [start, instances, instance, suspend, resume, terminate, retry, migrate]
+COMMANDS = [start, instances, instance, suspend, resume, terminate, retry]  # migrate: engine.cli.migrations

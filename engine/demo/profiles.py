@@ -11,6 +11,8 @@ PROGRAM_CONDITION = {"diabetes": "Type 2 diabetes", "heart_failure": "Heart fail
 
 # PHQ-9 total of the first eight items, by how the patient's mood is (item 9, self-harm, stays at 0)
 MOOD_TOTALS = [((0, 4), 55), ((5, 9), 20), ((10, 14), 15), ((15, 19), 10)]
+# GAD-7 total of its seven items, by how anxious the patient is
+ANXIETY_TOTALS = [((0, 4), 50), ((5, 9), 25), ((10, 14), 25)]
 # number of positive social needs domains (housing, food, transportation, utilities)
 NEEDS_COUNTS = [(0, 50), (1, 30), (2, 15), (3, 5)]
 NO_NEEDS = {"living_situation": "steady_place", "housing_problems": ["none"], "food_worried": "never_true",
@@ -56,8 +58,8 @@ def _weighted(rng: random.Random, table):
 
 
 def screening_answers(rng: random.Random) -> dict:
-    """One patient's answers to PHQ-9 items 1-8 and to the social needs questions, and the community resources
-    the care team connects them with."""
+    """One patient's answers to PHQ-9 items 1-8, GAD-7 and the social needs questions, and the community
+    resources the care team connects them with."""
     low, high = _weighted(rng, MOOD_TOTALS)
     total, items = rng.randint(low, high), [0] * 8
     while sum(items) < total:
@@ -66,6 +68,13 @@ def screening_answers(rng: random.Random) -> dict:
             items[slot] += 1
     answers: dict = {f"phq9_{n + 1}": value for n, value in enumerate(items)}
     answers["phq9_9"] = 0
+    low, high = _weighted(rng, ANXIETY_TOTALS)
+    total, anxiety = rng.randint(low, high), [0] * 7
+    while sum(anxiety) < total:
+        slot = rng.randrange(7)
+        if anxiety[slot] < 3:
+            anxiety[slot] += 1
+    answers.update({f"gad7_{n + 1}": value for n, value in enumerate(anxiety)})
     needs, referrals = dict(NO_NEEDS), []
     for domain in rng.sample(sorted(NEED_ANSWERS), k=_weighted(rng, NEEDS_COUNTS)):
         needs.update(NEED_ANSWERS[domain])

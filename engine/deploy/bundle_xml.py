@@ -67,8 +67,15 @@ class BundleIndex:
                 yield doc, el
 
     def files_named(self, name: str) -> list[str]:
-        base = PurePosixPath(name).name
-        return [path for path in self.bundle.files if PurePosixPath(path).name == base]
+        return list(self._paths_by_name.get(PurePosixPath(name).name, ()))
+
+    @cached_property
+    def _paths_by_name(self) -> dict[str, list[str]]:
+        """The bundle's paths by file name, worked out once: checks look forms up by name hundreds of times."""
+        found: dict[str, list[str]] = {}
+        for path in self.bundle.files:
+            found.setdefault(PurePosixPath(path).name, []).append(path)
+        return found
 
     def doc(self, path: str) -> XmlDoc | None:
         return next((d for d in self.bpmn + self.dmn if d.path == path), None)

@@ -8,6 +8,7 @@ is never run, so what it holds cannot break anything.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import re
 from datetime import datetime
@@ -392,6 +393,17 @@ def check_forms(index: BundleIndex) -> list[Problem]:
 
 
 def check_form_file(path: str, content: bytes, ui: bool) -> list[Problem]:
+    return list(_checked_form_file(path, bytes(content), ui))
+
+
+@functools.lru_cache(maxsize=1024)
+def _checked_form_file(path: str, content: bytes, ui: bool) -> tuple[Problem, ...]:
+    """check_form_file's findings, kept per file and content: a form file is checked by deploy and lint several
+    times over, and a studio save lints a whole bundle whose forms mostly did not change."""
+    return tuple(_check_form_file(path, content, ui))
+
+
+def _check_form_file(path: str, content: bytes, ui: bool) -> list[Problem]:
     try:
         data = json.loads(content)
     except json.JSONDecodeError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from engine.deploy.bundle import Bundle
 from engine.deploy.parsing import ParsedBundle, parse_bundle
@@ -96,8 +96,13 @@ def resolve_program(session: Session, program: str) -> tuple[Deployment, dict]:
     raise NotFound(f"no deployed pathway called '{program}'{hint}")
 
 
-def list_versions(session: Session) -> list[Deployment]:
-    return list(session.scalars(select(Deployment).order_by(Deployment.name, Deployment.version)))
+def list_versions(session: Session, with_publication: bool = False) -> list[Deployment]:
+    """Every version, by bundle and number; `with_publication` loads how each was published from the studio
+    (`Deployment.publication`: change note, publisher, approver, test results; None for a plain deploy)."""
+    query = select(Deployment).order_by(Deployment.name, Deployment.version)
+    if with_publication:
+        query = query.options(selectinload(Deployment.publication))
+    return list(session.scalars(query))
 
 
 def programs_to_start(session: Session) -> list[dict]:

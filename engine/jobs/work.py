@@ -7,6 +7,7 @@ executor run the same code.
     carepath.send_notification   send one planned e-mail
     carepath.plan_notifications  plan reminders and escalations, then ring their bells
     carepath.daily_digest        plan each care manager's digest, then ring their bells
+    carepath.deliver_webhook     send one delivery of the webhook outbox (engine.jobs.webhooks)
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from engine.jobs import queue
+from engine.jobs import queue, webhooks
 from engine.jobs.context import JobContext
 from engine.jobs.envelope import Envelope
 from engine.service import Actor
@@ -121,7 +122,21 @@ def redispatch(ctx: JobContext) -> dict:
     notification_ids = ctx.notifier.stale(mark) if ctx.notifier is not None else []
     for notification_id in notification_ids:
         ring(ctx, "carepath.send_notification", {"id": notification_id})
-    return {"jobs": len(job_ids), "notifications": len(notification_ids)}
+    webhook_ids = ring_webhooks(ctx)
+    return {"jobs": len(job_ids), "notifications": len(notification_ids), "webhooks": len(webhook_ids)}
+
+
+def ring_webhooks(ctx: JobContext) -> list[int]:
+    """Ring for the webhook deliveries that are due (new ones, retries whose back-off is over, abandoned ones)."""
+    ids = webhooks.due(ctx)
+    for delivery_id in ids:
+        ring(ctx, "carepath.deliver_webhook", {"id": delivery_id})
+    return ids
+
+
+@task("carepath.deliver_webhook")
+def deliver_webhook(ctx: JobContext, envelope: Envelope) -> str:
+    return webhooks.deliver(ctx, int(envelope.args["id"]))
 
 
 # ------------------------------------------------------------------------------------------------ stored jobs
@@ -173,6 +188,21 @@ def import_patients(ctx: JobContext, payload: dict, key: str) -> dict:
     if job is None:
         raise RuntimeError(f"patient import {payload['import_id']} failed; see the import's error")
     return {"import_id": job.id, "status": job.status, "added": job.added}
+
+
+@handler("migration")
+def migration(ctx: JobContext, payload: dict, key: str) -> dict:
+    """A bulk migration plan's dry run (`check`) or run (`run`), batch after batch (engine.service.migrating); a
+    run stopped half way goes on where it stopped when the job is retried."""
+    plan_id = int(payload["plan_id"])
+    try:
+        plan = (ctx.service.check_migration(plan_id) if payload.get("phase") == "check"
+                else ctx.service.run_migration(plan_id))
+    except Exception as exc:  # for good (the plan says so) or retried after a back-off (it goes on from there)
+        if queue.is_permanent(exc):
+            ctx.service.fail_migration(plan_id, str(exc))
+        raise
+    return {"plan_id": plan.id, "status": plan.status, "moved": plan.moved, "not_moved": plan.refused}
 
 
 # ------------------------------------------------------------------------------------------------ notifications

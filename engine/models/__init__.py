@@ -3,18 +3,68 @@ engine/migrations). Queries read these rows; they never unpack serialized workfl
 
 Imports nothing of the engine: every other package may use it."""
 from engine.models.account import User, UserRole, UserSession
+from engine.models.admin import (
+    BundleUpload,
+    Escalation,
+    InstanceCount,
+    MigrationItem,
+    MigrationPlan,
+    ProgramAvailability,
+    Reassignment,
+)
+from engine.models.api import ApiClient, ApiToken, IdempotencyRecord, WebhookDelivery, WebhookSubscription
 from engine.models.audit import AuditEvent
 from engine.models.base import INTEGERS, MAX_ID, Base
+from engine.models.care_team import (
+    AccessGrant,
+    CarePlanItem,
+    CareTeamMember,
+    Comment,
+    Notice,
+    SavedFilter,
+    TaskResult,
+    UserPreference,
+)
 from engine.models.deployment import Deployment, DeploymentFile
 from engine.models.inbox import InboxTask, TaskStatus
 from engine.models.instance import Instance, InstanceStatus
 from engine.models.jobs import BackgroundJob, JobReceipt, JobStatus, Notification, NotificationStatus
 from engine.models.patient import Patient
+from engine.models.reports import InstanceFacts, MonthlyMinutes, OutcomeMeasure
+from engine.models.studio import (
+    DraftStatus,
+    PathwayPublication,
+    StudioChange,
+    StudioDraft,
+    StudioDraftFile,
+    StudioReview,
+    StudioTestRun,
+)
 from engine.models.waits import MessageWait, TimerWait
 from engine.models.worklog import ImportJob, TaskDraft, TimeEntry
 
 __all__ = [
+    "ApiClient",
+    "ApiToken",
+    "IdempotencyRecord",
+    "WebhookDelivery",
+    "WebhookSubscription",
+    "AccessGrant",
+    "CarePlanItem",
+    "CareTeamMember",
+    "Comment",
+    "Notice",
+    "SavedFilter",
+    "TaskResult",
+    "UserPreference",
     "AuditEvent",
+    "BundleUpload",
+    "Escalation",
+    "InstanceCount",
+    "MigrationItem",
+    "MigrationPlan",
+    "ProgramAvailability",
+    "Reassignment",
     "BackgroundJob",
     "Base",
     "INTEGERS",
@@ -24,12 +74,15 @@ __all__ = [
     "ImportJob",
     "InboxTask",
     "Instance",
+    "InstanceFacts",
     "InstanceStatus",
     "JobReceipt",
     "JobStatus",
     "MessageWait",
+    "MonthlyMinutes",
     "Notification",
     "NotificationStatus",
+    "OutcomeMeasure",
     "Patient",
     "TaskDraft",
     "TaskStatus",
@@ -38,4 +91,11 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "DraftStatus",
+    "PathwayPublication",
+    "StudioChange",
+    "StudioDraft",
+    "StudioDraftFile",
+    "StudioReview",
+    "StudioTestRun",
 ]

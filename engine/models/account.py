@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.models.base import Base
@@ -25,6 +25,8 @@ class User(Base):
     # failed sign-ins in a row; the account is locked until locked_until after too many
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
+    # an admin asked for a new password: the next sign-in must choose one before anything else
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role")

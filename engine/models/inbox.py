@@ -56,6 +56,9 @@ class InboxTask(Base):
     completed_by: Mapped[str | None] = mapped_column(String(200))
     # someone saved a draft of it: its completion drops the drafts (a completion without any skips the DELETE)
     has_drafts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # delegated for input (Camunda's delegate/resolve): the person who owns it and gets it back; `assignee` is
+    # the colleague asked, who may only hand it back with a note
+    delegated_by: Mapped[str | None] = mapped_column(String(200))
 
     # loaded explicitly (contains_eager) where needed; never lazily, so a listing can't turn into N+1 queries
     instance: Mapped[Instance] = relationship(lazy="raise")  # noqa: F821

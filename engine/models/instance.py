@@ -52,6 +52,9 @@ class Instance(Base):
     open_tasks: Mapped[int] = mapped_column(Integer, default=0)
     timer_rows: Mapped[int] = mapped_column(Integer, default=0)
     message_rows: Mapped[int] = mapped_column(Integer, default=0)
+    # the care team roles the patient has someone in (",nurse,pharmacist,"), kept by engine.care.teams: a new
+    # task looks for its team member only when its role is here (a step of a patient without one asks nothing)
+    team_roles: Mapped[str] = mapped_column(String(200), default="", server_default="")
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": lock_version}

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.models.base import Base, JsonDoc
@@ -37,6 +37,8 @@ class TimeEntry(Base):
     minutes: Mapped[int] = mapped_column(Integer)
     month: Mapped[str] = mapped_column(String(7))  # YYYY-MM, in UTC
     recorded_at: Mapped[datetime]
+    spent_on: Mapped[date | None] = mapped_column(Date)  # the day of the work (time logged without a task)
+    recorded_by: Mapped[str | None] = mapped_column(String(200))  # who logged it, when not `username`
 
 
 class ImportJob(Base):

@@ -6,7 +6,7 @@ holds it or whichever queue it waits in (`InboxQuery.team`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 from engine.care.patients import matching_ids
 from engine.errors import InvalidInput
 from engine.models import Deployment, InboxTask, Patient, TaskStatus
+from engine.read.instance_console import suspended_among
 from engine.time import clock
 
-MINE, OVERDUE, COMPLETED = "mine", "overdue", "completed"
+MINE, OVERDUE, COMPLETED, FOLLOW_UP = "mine", "overdue", "completed", "follow_up"
 ROLE_PREFIX = "role:"
 MAX_PAGE_SIZE = 1000
 
@@ -31,6 +32,7 @@ SORT_COLUMNS = {
     "program": lambda: [(InboxTask.program, False)],
     "stage": lambda: [(InboxTask.stage, False)],
     "created": lambda: [(InboxTask.created_at, False)],
+    "follow_up": lambda: [(InboxTask.follow_up_at, False), (InboxTask.due_at, False)],
     "completed": lambda: [(InboxTask.completed_at, False)],
 }
 
@@ -43,7 +45,7 @@ class InboxQuery:
     username: str | None = None  # who is looking: the tabs are theirs
     viewer_roles: tuple[str, ...] = ()  # the team roles they hold (their queues)
     team: bool = False  # Overdue covers the whole team's work (a clinical lead's oversight), not only mine
-    tab: str | None = None  # mine, role:<role>, overdue, completed; None: every task the filters match
+    tab: str | None = None  # mine, role:<role>, follow_up, overdue, completed; None: every task the filters match
     # filters
     status: tuple[str, ...] = ()  # without a tab: these statuses (by default open or claimed)
     assignee: str | None = None
@@ -52,6 +54,8 @@ class InboxQuery:
     patient_id: str | None = None
     instance_id: int | None = None
     program: str | None = None
+    stage: str | None = None
+    today_ends: datetime | None = None  # the end of the person's day (their time zone): when follow-ups are due
     priority_at_least: int | None = None
     due_from: datetime | None = None  # due at or after
     due_before: datetime | None = None  # due before
@@ -83,6 +87,7 @@ class InboxPage:
     rows: list[InboxRow]
     total: int
     counts: dict[str, int] = field(default_factory=dict)
+    suspended: set[int] = field(default_factory=set)  # the rows' instances that are suspended (marked in the list)
 
     @property
     def tasks(self) -> list[InboxTask]:
@@ -101,7 +106,14 @@ def described(q: InboxQuery) -> dict:
 
 
 def tabs_for(roles) -> list[str]:
-    return [MINE, *(ROLE_PREFIX + r for r in roles), OVERDUE, COMPLETED]
+    return [MINE, *(ROLE_PREFIX + r for r in roles), FOLLOW_UP, OVERDUE, COMPLETED]
+
+
+def follow_up_until(q: InboxQuery, now: datetime) -> datetime:
+    """Follow-ups are due by the end of the person's day (`today_ends`), else of the UTC day."""
+    if q.today_ends is not None:
+        return q.today_ends
+    return datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=now.tzinfo)
 
 
 def _tab_conditions(q: InboxQuery, now: datetime) -> list:
@@ -125,6 +137,9 @@ def _tab_conditions(q: InboxQuery, now: datetime) -> list:
         return [or_(mine, queues), InboxTask.due_at < now]
     if q.tab == COMPLETED:
         return [InboxTask.completed_by == q.username, InboxTask.status == TaskStatus.COMPLETED]
+    if q.tab == FOLLOW_UP:  # my work whose follow-up date has come
+        return [InboxTask.assignee == q.username, InboxTask.status == TaskStatus.CLAIMED,
+                InboxTask.follow_up_at < follow_up_until(q, now)]
     raise InvalidInput(f"unknown inbox tab '{q.tab}'")
 
 
@@ -132,6 +147,7 @@ def _filter_conditions(q: InboxQuery, now: datetime) -> list:
     conditions = []
     for column, value in ((InboxTask.assignee, q.assignee), (InboxTask.patient_id, q.patient_id),
                           (InboxTask.instance_id, q.instance_id), (InboxTask.program, q.program),
+                          (InboxTask.stage, q.stage),
                           (InboxTask.completed_by, q.completed_by)):
         if value is not None and value != "":
             conditions.append(column == value)
@@ -181,26 +197,37 @@ def page(session: Session, q: InboxQuery, with_counts: bool = True) -> InboxPage
              .outerjoin(Patient, Patient.id == InboxTask.patient_id).order_by(*order))
     rows = [InboxRow(task, patient) for task, patient in session.execute(query)]
     with_counts = with_counts and q.tab is not None
-    counts = tab_counts(session, q.username, q.viewer_roles, now, team=q.team) if with_counts else {}
+    counts = tab_counts(session, q.username, q.viewer_roles, now, team=q.team,
+                        today_ends=q.today_ends) if with_counts else {}
     if q.tab in counts and not _filter_conditions(q, now):
         total = counts[q.tab]  # no filter: the tab's own count is the total (one count query fewer)
     else:
         total = session.scalar(select(func.count()).select_from(InboxTask).where(*conditions)) or 0
-    return InboxPage(q, rows, total, counts)
+    open_rows = {row.task.instance_id for row in rows if row.task.status in TaskStatus.ACTIVE}
+    return InboxPage(q, rows, total, counts, suspended_among(session, open_rows))
 
 
 def tab_counts(session: Session, username: str, roles: tuple[str, ...], now: datetime | None = None,
-               team: bool = False) -> dict:
+               team: bool = False, today_ends: datetime | None = None) -> dict:
     """How much work each tab holds (filters left aside). One count per tab: each is served by its own index
     (a single query with every tab's condition OR-ed together measured slower: the planner scans the table)."""
     now = now or clock.now()
-    base = InboxQuery(username=username, viewer_roles=roles, team=team)
+    base = InboxQuery(username=username, viewer_roles=roles, team=team, today_ends=today_ends)
     return {tab: count(session, replace(base, tab=tab), now) for tab in tabs_for(roles)}
 
 
 def programs(session: Session) -> list[str]:
-    """The names of every deployed pathway that can have tasks (for the filter list): read from the few
-    deployment rows, not from the many inbox rows."""
+    """The names of the deployed programs (pathways no other one calls), which tasks belong to (for the
+    Program filter): read from the few deployment rows, not from the many inbox rows."""
+    names = {process.get("name") or process["id"]
+             for processes in session.scalars(select(Deployment.processes)) for process in processes or ()
+             if not process.get("called")}
+    return sorted(names)
+
+
+def stages(session: Session) -> list[str]:
+    """The names of the stages a task can be in (for the Stage filter): every deployed pathway, stages called
+    by programs and the programs' own steps."""
     names = {process.get("name") or process["id"]
              for processes in session.scalars(select(Deployment.processes)) for process in processes or ()}
     return sorted(names)

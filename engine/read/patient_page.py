@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from engine.care import patients, time_entries
+from engine.care import access, patients, time_entries
+from engine.care.access import Access
 from engine.care.actors import Actor
 from engine.models import AuditEvent, InboxTask, Instance, InstanceStatus, Patient
-from engine.read import diagrams, instance_data, instance_views
+from engine.read import diagrams, instance_data, instance_views, patient_record
+from engine.read.patient_record import PatientRecord
 from engine.store import audit
 
 RISK_FIELDS = ("risk_tier", "lace_score", "lace_band", "phq9_total", "phq9_severity", "gad7_total", "gad7_severity",
@@ -38,6 +40,8 @@ class PatientPage:
     care_plan_program: str | None = None
     risk: dict = field(default_factory=dict)
     minutes: dict[str, int] = field(default_factory=dict)  # YYYY-MM -> clinical staff minutes
+    record: PatientRecord = field(default_factory=PatientRecord)  # team, comments, care plan, names
+    access: Access | None = None  # why the viewer may read it (a broken glass says until when)
 
     @property
     def running_programs(self) -> set[str]:
@@ -45,14 +49,17 @@ class PatientPage:
 
 
 def patient_page(session: Session, runtime, patient_id: str, viewer: Actor) -> PatientPage:
+    patients.get_patient(session, patient_id)  # an unknown patient is a 404, before any question of access
+    allowed = access.require_patient(session, viewer, patient_id)
     patient = patients.get_patient(session, patient_id, viewer=viewer.name)  # the view is audited
     instances = instance_views.list_instances(session, patient_id=patient_id, limit=50)
     open_tasks = instance_views.patient_tasks(session, patient_id)
     programs = [ProgramView(instance, [d.to_dict() for d in diagrams.instance_diagrams(session, runtime, instance)],
                             [t for t in open_tasks if t.instance_id == instance.id]) for instance in instances]
-    page = PatientPage(patient, instances, programs, open_tasks,
-                       instance_views.patient_history(session, patient_id, limit=150),
-                       minutes=time_entries.minutes_by_month(session, patient_id))
+    history = instance_views.patient_history(session, patient_id, limit=150)
+    page = PatientPage(patient, instances, programs, open_tasks, history,
+                       minutes=time_entries.minutes_by_month(session, patient_id), access=allowed,
+                       record=patient_record.record(session, runtime.specs, patient_id, instances, history))
     _add_care_plan(session, runtime, page, viewer)
     return page
 

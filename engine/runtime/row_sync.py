@@ -25,9 +25,14 @@ NO_VALUE = LoaderCallableStatus.NO_VALUE
 INBOX_INSERT = insert(InboxTask.__table__).inline()
 
 
+ROUTED_BY = "care team"  # who the audit trail says gave a new task to the patient's team member
+
+
 def sync_rows(session: Session, instance: Instance, workflow, now: datetime, actor: str,
-              batch: WriteBatch) -> None:
-    _sync_inbox(session, instance, workflow, now, actor, batch)
+              batch: WriteBatch, router=None) -> None:
+    """`router(session, instance, role)`, when given, names who a new task goes to (the patient's care team
+    member in its role, engine.care.teams.route); None leaves it in its role's queue."""
+    _sync_inbox(session, instance, workflow, now, actor, batch, router)
     _sync_timers(session, instance, workflow, now)
     _sync_messages(session, instance, workflow)
 
@@ -81,7 +86,7 @@ def _active_rows(session: Session, instance_id: int) -> list[InboxTask]:
 
 
 def _sync_inbox(session: Session, instance: Instance, workflow, now: datetime, actor: str,
-                batch: WriteBatch) -> None:
+                batch: WriteBatch, router=None) -> None:
     ready = {t.task_uuid: t for t in human_tasks(workflow)}
     open_after = 0
     for row in _rows_open_before(session, instance):
@@ -94,7 +99,14 @@ def _sync_inbox(session: Session, instance: Instance, workflow, now: datetime, a
                 row.due_at = found.due_at
     instance.open_tasks = open_after + len(ready)
     for task in ready.values():
-        batch.add(INBOX_INSERT, _new_row(instance, task, now))
+        row = _new_row(instance, task, now)
+        assignee = router(session, instance, task.role) if router is not None else None
+        if assignee:
+            row.update(assignee=assignee, status=TaskStatus.CLAIMED, claimed_at=now)
+            audit.record(session, "assigned", ROUTED_BY, instance=instance, task_uuid=task.task_uuid,
+                         element_id=task.element_id,
+                         details={"assignee": assignee, "previous_assignee": None, "title": task.title})
+        batch.add(INBOX_INSERT, row)
 
 
 def _close(session: Session, instance: Instance, row: InboxTask, workflow, now: datetime, actor: str) -> None:
@@ -139,6 +151,7 @@ def _new_row(instance: Instance, task, now: datetime) -> dict:
         completed_at=None,
         completed_by=None,
         has_drafts=False,
+        delegated_by=None,
     )
 
 

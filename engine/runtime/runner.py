@@ -7,7 +7,7 @@ without losing what was done before it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
@@ -20,13 +20,15 @@ from engine.deploy.parsing import ParsedBundle
 from engine.deploy.spec_cache import SpecCache
 from engine.errors import InvalidState
 from engine.models import InboxTask, Instance, InstanceStatus
+from engine.runtime import report_facts
 from engine.runtime.history_pruning import keep_tree, restore_tree
 from engine.runtime.patient_facts import record_risk_tier, risk_tier
+from engine.runtime.report_facts import Snapshot
 from engine.runtime.row_sync import clear_waits, sync_rows
 from engine.runtime.state_codec import decode_state, encode_state
 from engine.runtime.unstorable import UNSTORABLE, unstorable_reason, unstorable_value
 from engine.sandbox import SandboxedScriptEngine, SandboxLimits
-from engine.store import audit
+from engine.store import audit, webhook_outbox
 from engine.store.step_writes import WriteBatch, defer, queue_dirty
 from engine.time import clock
 
@@ -40,12 +42,19 @@ class Loaded:
     parsed: ParsedBundle
     workflow: BpmnWorkflow
     risk_before: str | None = None  # the patient's risk tier as the workflow held it when loaded
+    facts_before: Snapshot | None = None  # the facts reports read, as loaded (None: a new instance)
+    notes: dict = field(default_factory=dict)  # what `Runtime.after_step` keepers noted when it was loaded
 
 
 class Runtime:
     def __init__(self, specs: SpecCache | None = None, limits: SandboxLimits | None = None):
         self.specs = specs or SpecCache()
         self.script_engine = SandboxedScriptEngine(limits=limits) if limits else SandboxedScriptEngine()
+        # who a new task goes to (engine.runtime.row_sync.sync_rows); the service sets the care team's rule
+        self.router = None
+        # what else a save keeps in step with the workflow (the care plan record): each notes what it needs when
+        # an instance is loaded (`on_load(loaded)`) and is called with (session, loaded, actor) when it is saved
+        self.after_step = []
 
     # ------------------------------------------------------------------------------------------ create
     def new_workflow(self, parsed: ParsedBundle, process_id: str) -> BpmnWorkflow:
@@ -62,7 +71,11 @@ class Runtime:
             parsed.subprocess_specs(instance.process_id),
             self.script_engine,
         )
-        return Loaded(instance, parsed, workflow, risk_tier(workflow, instance.state))
+        loaded = Loaded(instance, parsed, workflow, risk_tier(workflow, instance.state),
+                        report_facts.snapshot(workflow, instance.state))
+        for keep in self.after_step:
+            keep.on_load(loaded)
+        return loaded
 
     # ------------------------------------------------------------------------------------------ run
     def advance(self, session: Session, loaded: Loaded, actor: str, action=None) -> bool:
@@ -119,7 +132,10 @@ class Runtime:
             if instance.status in InstanceStatus.ENDED:
                 clear_waits(session, instance, now, f"instance {instance.status}", actor)
             else:
-                sync_rows(session, instance, workflow, now, actor, batch)
+                sync_rows(session, instance, workflow, now, actor, batch, self.router)
+            for keep in self.after_step:
+                keep(session, loaded, actor)
+            report_facts.queue_changes(session, instance, workflow, loaded.facts_before, state, batch)
         if also is not None:
             batch.extend(also)
         write_changes(session, batch)
@@ -169,6 +185,7 @@ def write_changes(session: Session, batch: WriteBatch) -> None:
     writes = WriteBatch()
     queue_dirty(session, writes, (Instance, InboxTask))
     writes.extend(batch)
+    webhook_outbox.queue_events(session, writes)  # webhooks' outbox rows for this step's events, if subscribed
     audit.queue_pending(session, writes)
     defer(session, writes)
     if session.new or session.deleted or session.dirty:

@@ -83,3 +83,73 @@ __all__ = [
     "PatientPage", "Problem", "ProgramView", "RoleMissing", "SignInResult", "Submission", "TaskContext", "TaskForm",
     "TaskStatus", "asks_minutes", "failure_site", "now", "roles", "tabs_for",
 ]
+
+# the pathway studio (issue 13)
+from engine.models import DraftStatus  # noqa: E402
+from engine.service.studio import DraftFiles, ReviewPage, Saved, VersionRow  # noqa: E402
+
+__all__ += ["DraftFiles", "DraftStatus", "ReviewPage", "Saved", "VersionRow"]
+
+# care teams, access and the patient record (issue 17)
+from engine.care.access import GLASS, Access, AccessRefused  # noqa: E402
+from engine.care.care_plans import ItemInput as CarePlanInput  # noqa: E402
+from engine.care.teams import MEMBER_ROLES as TEAM_MEMBER_ROLES  # noqa: E402
+from engine.read.inbox import FOLLOW_UP  # noqa: E402
+from engine.read.my_patients import SORTS as MY_PATIENT_SORTS  # noqa: E402
+from engine.read.my_patients import MyPatients, MyPatientsQuery  # noqa: E402
+from engine.service.care_teams import CareTeam  # noqa: E402
+from engine.service.patient_records import COMPLEXITIES, END_REASONS, DischargeInput  # noqa: E402
+from engine.service.teamwork import InboxPulse  # noqa: E402
+
+__all__ += ["COMPLEXITIES", "END_REASONS", "FOLLOW_UP", "GLASS", "MY_PATIENT_SORTS", "TEAM_MEMBER_ROLES", "Access",
+            "AccessRefused", "CarePlanInput", "CareTeam", "DischargeInput", "InboxPulse", "MyPatients",
+            "MyPatientsQuery"]
+
+# the JSON API and FHIR (issue 16)
+from engine.authoring.questionnaire import ImportedForm  # noqa: E402
+from engine.care.api_clients import SCOPES as API_SCOPES  # noqa: E402
+from engine.care.api_clients import ClientView, NewToken, Principal, Unauthenticated  # noqa: E402
+from engine.care.webhooks import DeliveryView, NewSubscription, SubscriptionView  # noqa: E402
+from engine.read.fhir_records import CarePlanRecords, FormResult  # noqa: E402
+from engine.service.integration import Answered, Received, Upserted  # noqa: E402
+from engine.store.audit import through as acting_through  # noqa: E402
+from engine.store.idempotency import KeyReused  # noqa: E402
+from engine.store.webhook_outbox import EVENTS as WEBHOOK_EVENTS  # noqa: E402
+
+__all__ += ["API_SCOPES", "WEBHOOK_EVENTS", "Answered", "CarePlanRecords", "ClientView", "DeliveryView", "FormResult",
+            "ImportedForm", "KeyReused", "NewSubscription", "NewToken", "Principal", "Received", "SubscriptionView",
+            "Unauthenticated", "Upserted", "acting_through"]
+
+# reports and dashboards (issue 15)
+from engine.care.time_log import ACTIVITIES as LOG_TIME_ACTIVITIES  # noqa: E402
+from engine.care.time_log import NO_PROGRAM as LOG_TIME_NO_PROGRAM  # noqa: E402
+from engine.care.time_log import LoggedTime, TimeLogInvalid  # noqa: E402
+from engine.reports.billing import STATUS_LABELS as CCM_STATUS_LABELS  # noqa: E402
+from engine.reports.billing import STATUSES as CCM_STATUSES  # noqa: E402
+from engine.reports.periods import Month  # noqa: E402
+from engine.reports.scope import VIEWERS as REPORT_ROLES  # noqa: E402
+from engine.reports.scope import may_view as may_view_reports  # noqa: E402
+from engine.service.reports import Dashboard, HeatmapPage, MonthMinutes, ReportAccess, TimeLogForm  # noqa: E402
+
+__all__ += ["CCM_STATUSES", "CCM_STATUS_LABELS", "LOG_TIME_ACTIVITIES", "LOG_TIME_NO_PROGRAM", "REPORT_ROLES",
+            "Dashboard", "HeatmapPage", "LoggedTime", "Month", "MonthMinutes", "ReportAccess", "TimeLogForm",
+            "TimeLogInvalid", "may_view_reports"]
+
+# the admin and supervisor console (issue 14)
+from engine.care.migrations import PlanFilters as MigrationFilters  # noqa: E402
+from engine.care.repair import RetryRefused  # noqa: E402
+from engine.models import BundleUpload, Escalation, MigrationItem, MigrationPlan  # noqa: E402
+from engine.read.audit_trail import OUTCOMES as AUDIT_OUTCOMES  # noqa: E402
+from engine.read.audit_trail import AuditPage, AuditQuery, ViewersReport  # noqa: E402
+from engine.read.background import JOB_STATUSES, OUTBOX_STATUSES, TIMER_VIEWS  # noqa: E402
+from engine.read.instance_console import STUCK, InstanceList, InstanceQuery  # noqa: E402
+from engine.read.programs_overview import ITEM_FILTERS as MIGRATION_ITEM_FILTERS  # noqa: E402
+from engine.service.admin import ProgramsOverview  # noqa: E402
+from engine.service.migrating import PlanView  # noqa: E402
+from engine.service.operations import InstanceConsole  # noqa: E402
+from engine.service.supervision import TEAM_VIEWS, TeamQuery  # noqa: E402
+
+__all__ += ["AUDIT_OUTCOMES", "JOB_STATUSES", "MIGRATION_ITEM_FILTERS", "OUTBOX_STATUSES", "STUCK", "TEAM_VIEWS",
+            "TIMER_VIEWS", "AuditPage", "AuditQuery", "BundleUpload", "Escalation", "InstanceConsole", "InstanceList",
+            "InstanceQuery", "MigrationFilters", "MigrationItem", "MigrationPlan", "PlanView", "ProgramsOverview",
+            "RetryRefused", "TeamQuery", "ViewersReport"]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from engine.authoring import lint as lint_mod
 from engine.authoring import rewrite
+from engine.care import programs
 from engine.care.actors import SYSTEM, Actor
 from engine.deploy import versions
 from engine.deploy.bundle import Bundle, load_bundle
@@ -21,15 +22,16 @@ class DeployUseCases:
             return versions.deploy(session, bundle, actor.name, self.runtime.specs)
 
     def versions(self):
-        """Every pathway version, oldest first."""
+        """Every pathway version, oldest first; each with `publication` (the studio's change note, publisher,
+        approver and test results, or None for a version deployed otherwise)."""
         with self.reading() as session:
-            return versions.list_versions(session)
+            return versions.list_versions(session, with_publication=True)
 
     def programs(self) -> list[dict]:
         """The programs a care team member can start for a patient ({id, name, documentation}): startable
         processes of each bundle's newest version that no program calls and no message starts."""
         with self.reading() as session:
-            return versions.programs_to_start(session)
+            return programs.open_only(session, versions.programs_to_start(session))  # not those closed to starts
 
     @staticmethod
     def lint(path: str | Path) -> lint_mod.LintReport:

@@ -1,9 +1,10 @@
 """Use cases of the patient registry: find, add, read (audited) a patient and their page, import many from CSV."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from engine.care import characters, patient_imports, patients
+from engine.care import access, characters, patient_imports, patients
+from engine.care.access import Access
 from engine.care.actors import Actor
 from engine.care.patients import PatientInput
 from engine.errors import InvalidInput, NotFound
@@ -22,6 +23,7 @@ class PatientList:
     total: int
     page: int
     page_size: int
+    access: dict[str, Access] = field(default_factory=dict)  # the patients whose record the viewer may open
 
     @property
     def pages(self) -> int:
@@ -31,9 +33,10 @@ class PatientList:
 class PatientUseCases:
     def find_patients(self, text: str | None = None, page: int = 1, page_size: int = 50,
                       viewer: Actor | None = None) -> PatientList:
-        """Patients whose name starts with `text` or whose MRN it is (up to 100), else a page of all of them by
-        name; with the programs each is in now. With a `viewer`, the read is audited: one event naming the
-        search and the patients shown."""
+        """Patients whose name has a word starting with each word of `text` (any order) or whose MRN starts
+        with it (up to 100), else a page of all of them by name; with the programs each is in now. With a
+        `viewer`, the read is audited (one event naming the search and the patients shown), and `access` says
+        which of them the viewer may open (their care team's; the others by breaking the glass)."""
         text = (text or "").strip()[:100]
         if not 1 <= page <= MAX_PAGE:
             raise InvalidInput(f"the page must be a number from 1 to {MAX_PAGE}")
@@ -46,10 +49,11 @@ class PatientUseCases:
                 found = patients.list_patients(session, limit=page_size, offset=(page - 1) * page_size)
                 total = patients.count_patients(session)
             programs = patients.current_programs(session, [p.id for p in found])
+            allowed = access.readable(session, viewer, [p.id for p in found]) if viewer is not None else {}
             if viewer is not None:
                 audit.record(session, "patients_listed", viewer.name, details={
                     "search": text or None, "page": page, "patients": [p.id for p in found]})
-        return PatientList(found, programs, total, page, page_size)
+        return PatientList(found, programs, total, page, page_size, allowed)
 
     def patients_by_id(self, patient_ids) -> dict[str, Patient]:
         """The registered patients among these ids (MRNs), by id; no view of their records is recorded."""
@@ -62,12 +66,17 @@ class PatientUseCases:
             return patients.add_patient(session, fields, by=actor.name)
 
     def patient(self, patient_id: str, viewer: Actor | None = None) -> Patient:
-        """A patient's record; with a `viewer`, the read is audited."""
+        """A patient's record; with a `viewer`, for someone who may read it (engine.care.access), audited."""
         with self.transaction(f"read patient {patient_id}") as session:
+            if viewer is not None:
+                patients.get_patient(session, patient_id)
+                access.require_patient(session, viewer, patient_id)
             return patients.get_patient(session, patient_id, viewer=viewer.name if viewer else None)
 
     def patient_page(self, patient_id: str, viewer: Actor) -> PatientPage:
-        """Everything a patient's page shows, in one transaction; audited as views of the record and the data."""
+        """Everything a patient's page shows, in one transaction, for someone who may read the record (their
+        care team, its leads, admins, or by breaking the glass: engine.care.access); audited as views of the
+        record and the data."""
         with self.transaction(f"read patient {patient_id}") as session:
             return patient_page.patient_page(session, self.runtime, patient_id, viewer)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.care import accounts, sessions
+from engine.care import accounts, authority, sessions
 from engine.care.accounts import Account
 from engine.care.actors import Actor
 from engine.store import audit
@@ -67,6 +67,7 @@ class PeopleUseCases:
     def add_user(self, username: str, password: str, roles=(), actor: Actor | None = None, *,
                  display_name: str = "", email: str | None = None) -> Account:
         """A new account; the username, password, roles and e-mail are checked and each refusal says why."""
+        _require_admin(actor)
         wanted = accounts.check_roles(roles)
         name = accounts.check_username(username)
         with self.transaction(f"add user {name}") as session:
@@ -75,12 +76,14 @@ class PeopleUseCases:
             return Account.of(user)
 
     def set_roles(self, username: str, roles, actor: Actor | None = None) -> Account:
+        _require_admin(actor)
         with self.transaction(f"set the roles of {username}") as session:
             return Account.of(accounts.set_roles(session, username, list(roles), by=_by(actor)))
 
     def change_roles(self, username: str, actor: Actor | None = None, *, add=(), remove=(),
                      replace: list[str] | None = None) -> Account:
         """Give and take roles (or replace them all) in one change."""
+        _require_admin(actor)
         with self.transaction(f"change the roles of {username}") as session:
             user = accounts.get_user(session, username)
             wanted = list(replace) if replace is not None else list(user.roles)
@@ -89,11 +92,13 @@ class PeopleUseCases:
 
     def set_password(self, username: str, password: str, actor: Actor | None = None) -> Account:
         """Set a password (and unlock the account)."""
+        _require_admin(actor)
         with self.transaction(f"set the password of {username}") as session:
             return Account.of(accounts.set_password(session, username, password, by=_by(actor)))
 
     def set_active(self, username: str, active: bool, actor: Actor | None = None) -> Account:
         """Let a user sign in, or stop them (their history stays)."""
+        _require_admin(actor)
         with self.transaction(f"{'enable' if active else 'disable'} {username}") as session:
             return Account.of(accounts.set_active(session, username, active, by=_by(actor)))
 
@@ -104,6 +109,12 @@ class PeopleUseCases:
         with self.transaction("record a refusal") as session:
             audit.record(session, "refused", actor.name if actor is not None else "anonymous",
                          details={"what": what[:200], "reason": reason[:300]})
+
+
+def _require_admin(actor: Actor | None) -> None:
+    """Accounts are an administrator's to manage (the CLI's operator counts as one)."""
+    if actor is not None:
+        authority.require_admin(actor, "manage accounts")
 
 
 def _by(actor: Actor | None) -> str:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
@@ -27,7 +29,11 @@ def record(
 ) -> None:
     """Append one event to the transaction. The events of a transaction are written together, as plain INSERTs
     (no ORM objects, no RETURNING): with a step's rows when the runtime saves one (`queue_pending`), else
-    just before the transaction commits. This sits on every step's hot path."""
+    just before the transaction commits. This sits on every step's hot path. Within `through(channel)` every
+    event says which door it came through (`via`: the API client, say)."""
+    via = VIA.get()
+    if via is not None:
+        details = {**(details or {}), "via": via}
     session.info.setdefault(_PENDING, []).append(dict(
         at=clock.now(),
         actor=actor,
@@ -42,6 +48,18 @@ def record(
 
 
 _PENDING = "carepath_pending_audit"
+VIA: ContextVar[str | None] = ContextVar("carepath_audit_via", default=None)
+
+
+@contextmanager
+def through(channel: str | None):
+    """Every event recorded within the block (in this thread or task) names `channel` as `via` in its details:
+    the API client or session a request came through."""
+    token = VIA.set(channel)
+    try:
+        yield
+    finally:
+        VIA.reset(token)
 INSERT = insert(AuditEvent.__table__).inline()
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from engine.cli import cli
 from engine.demo.profiles import assign_programs, qualifies
 from engine.models import AuditEvent, InboxTask, Instance, InstanceStatus, Patient
-from engine.service import CarePathways
+from engine.service import Actor, CarePathways
 from engine.time import clock
 from tests.conftest import REPO
 
@@ -155,13 +155,17 @@ def test_assigning_programs_takes_the_condition_programs_first():
     assert assign_programs(conditions, mix) == ["ccm", "diabetes", "heart_failure", "tcm"]
 
 
-def test_demo_records_care_minutes_with_the_work(demo_service):
-    from engine.read import instance_data
+def test_demo_records_care_minutes_where_the_patient_page_reads_them(demo_service):
+    # the pathway's own `care_minutes` once held the demo's minutes while the time entries the patient page reads
+    # stayed empty ("No time recorded yet" for every patient): read what the page reads
+    from engine.models import TimeEntry
 
     with demo_service.db.transaction() as s:
-        minutes = [instance_data.current_data(s, demo_service.runtime, i).get("care_minutes") or {}
-                   for i in s.scalars(select(Instance).where(Instance.process_id == "ccm"))]
-    assert any(sum(month.values()) >= 20 for month in minutes)
+        patients = list(s.scalars(select(Instance.patient_id).where(Instance.process_id != "tcm")))
+        with_minutes = set(s.scalars(select(TimeEntry.patient_id).where(TimeEntry.patient_id.in_(patients))))
+    assert len(with_minutes) >= 0.9 * len(patients)
+    page = demo_service.patient_page(sorted(with_minutes)[0], Actor.person("carl", "care_manager"))
+    assert page.minutes and any(total >= 20 for total in page.minutes.values())
 
 
 # --- the same seed and date give the same demo ------------------------------------------------------------------

@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ROLES = {
     "admin": ["admin"], "lead": ["clinical_lead"], "carl": ["care_manager"], "nina": ["nurse", "care_manager"],
     "lena": ["nurse_lead"], "sam": ["social_worker"], "pia": ["pharmacist"], "dana": ["dietitian"],
-    "chris": ["chw"], "phil": ["physician"], "nobody": [],
+    "chris": ["chw"], "phil": ["physician"], "olivia": ["privacy_officer"], "nobody": [],
 }
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

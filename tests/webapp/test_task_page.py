@@ -97,8 +97,27 @@ def test_submitting_removes_the_draft(signed_in, review, service):
 def test_a_task_claimed_by_someone_else_cannot_be_completed(signed_in, review, service):
     signed_in("nina").post(f"/tasks/{review.id}/claim")
     response = submit(signed_in("carl"), review, decision="discharge")
-    assert response.status_code == 409 and "claimed by nina" in text(response)
+    assert response.status_code == 409 and "Nina took this task" in text(response)
     assert service.task(review.id).status == "claimed"
+
+
+def test_submitting_a_task_a_colleague_took_keeps_the_answers_as_a_draft(signed_in, review, service):
+    signed_in("nina").post(f"/tasks/{review.id}/claim")
+    submit(signed_in("carl"), review, decision="discharge")
+    with service.db.transaction() as s:
+        assert s.scalar(select(TaskDraft.data).where(TaskDraft.username == "carl")) == {"decision": "discharge"}
+
+
+def test_saving_a_draft_after_a_colleague_claimed_says_so_plainly_without_a_success_message(signed_in, review):
+    carl = signed_in("carl")
+    carl.get(f"/tasks/{review.id}")
+    signed_in("nina").post(f"/tasks/{review.id}/claim")
+    response = carl.post(f"/tasks/{review.id}", {"task_uuid": review.task_uuid, "action": "draft",
+                                                 "decision": "continue"})
+    page = text(response)
+    assert response.status_code == 409
+    assert "Nina took this task" in page and "kept as your draft" in page and "Draft saved" not in page
+    assert 'value="continue" checked' in page or "Continue" in page
 
 
 def test_a_completed_task_cannot_be_submitted_again(signed_in, review, service):

@@ -21,7 +21,9 @@ if (entries.length === 0) {
     target: ["es2020"],
     minify: true,
     sourcemap: true,
-    loader: { ".svg": "dataurl", ".woff": "dataurl", ".woff2": "dataurl", ".ttf": "dataurl", ".eot": "dataurl" },
+    // fonts as files beside the bundle: the Content-Security-Policy allows fonts from 'self', not data: URLs
+    loader: { ".svg": "dataurl", ".woff": "file", ".woff2": "file", ".ttf": "file", ".eot": "file" },
+    assetNames: "assets/[name]-[hash]",
     logLevel: "warning",
   });
   console.log(`bundled ${entries.length} entry script(s) into webapp/static/build/`);

@@ -36,6 +36,24 @@
         }
         mark(box.dataset.done, "step-done");
         mark(box.dataset.current, "step-current");
+        mark(box.dataset.failed, "step-failed");
+        // a wide pathway fitted into the box would shrink its text past reading: keep it readable, centred on
+        // where the patient is now (or its start), and let the person drag to see the rest
+        var readable = box.clientWidth < 600 ? 0.55 : 0.7;
+        if (canvas.zoom() < readable) {
+          canvas.zoom(readable);
+          var focus = (box.dataset.current || "").split(" ").filter(Boolean).map(function (id) {
+            return registry.get(id);
+          }).filter(Boolean)[0] || registry.filter(function (e) { return e.type === "bpmn:StartEvent"; })[0];
+          if (focus) {  // centred on it, as far as the diagram goes
+            var box2 = canvas.viewbox(), whole = box2.inner;
+            var x = focus.x + focus.width / 2 - box2.width / 2, y = focus.y + focus.height / 2 - box2.height / 2;
+            x = Math.max(whole.x - 20, Math.min(x, whole.x + whole.width - box2.width + 20));
+            y = Math.max(whole.y - 20, Math.min(y, whole.y + whole.height - box2.height + 20));
+            canvas.viewbox({x: x, y: y, width: box2.width, height: box2.height});
+          }
+          box.classList.add("pannable");
+        }
         box.classList.add("ready");
       })
       .catch(function (err) {

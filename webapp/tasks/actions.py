@@ -1,12 +1,13 @@
 """Inbox actions on one task: claim, release, assign to a colleague, set a follow-up date."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from engine.service import CarepathError, InvalidInput, NotFound, RoleMissing
+from engine.service import AccessRefused, CarepathError, InvalidInput, NotFound, RoleMissing
+from webapp import formatting
 from webapp.extensions import service
 from webapp.links import safe_next
 from webapp.security import CLINICAL, requires
@@ -25,7 +26,7 @@ def _act(task_id: int, work, done: str):
         work()
     except NotFound:
         abort(404)
-    except RoleMissing:
+    except (RoleMissing, AccessRefused):
         abort(403)
     except CarepathError as exc:
         flash(exc.message, "error")
@@ -64,7 +65,7 @@ def follow_up(task_id: int):
         moment = None
         if text:
             try:
-                moment = datetime.combine(date.fromisoformat(text), time(9, 0), tzinfo=timezone.utc)
+                moment = formatting.day_start(date.fromisoformat(text), 9)  # 09:00 of that day, where they are
             except ValueError:
                 raise InvalidInput(f"'{text}' is not a date (YYYY-MM-DD).") from None
         service().set_follow_up(task_id, moment, current_user.actor)

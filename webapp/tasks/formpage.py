@@ -15,8 +15,19 @@ def form_of(task_form: TaskForm) -> forms.Form | None:
 
 
 def initial_values(ctx) -> dict:
-    """What the form opens with: the person's saved draft, else the task's data (the form shows its own fields)."""
-    return dict(ctx.draft) if ctx.draft is not None else dict(ctx.data)
+    """What the form opens with: the person's saved draft, else a recent result of the same form the task may
+    take instead of asking again (over the task's data), else the task's data (the form shows its own fields)."""
+    if ctx.draft is not None:
+        return dict(ctx.draft)
+    if getattr(ctx, "recent", None) is not None:
+        return {**ctx.data, **ctx.recent.answers}
+    return dict(ctx.data)
+
+
+def completed_values(ctx) -> dict:
+    """What a completed task was completed with (shown read only)."""
+    result = getattr(ctx, "result", None)
+    return dict(result.answers) if result is not None else {}
 
 
 def render(ctx, values: dict, errors: dict, editable: bool) -> Markup:
