@@ -45,6 +45,10 @@ def team(live):
 
 
 def sign_in(page, base, username):
+    # a request still running for the page before could set the session cookie again after it is cleared:
+    # let it end, and leave the page, first
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
     page.context.clear_cookies()
     page.goto(f"{base}/login")
     page.fill("#username", username)
