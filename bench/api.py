@@ -224,6 +224,7 @@ def api_throughput(emit, quick: bool) -> None:
     if not base:
         return
     seconds = 3.0 if quick else 8.0
+    load_before = os.getloadavg()[0]  # a shared machine's other work shows in every figure: printed beside them
     with tempfile.TemporaryDirectory() as tmp, pg_schema(base, "carepath_bench_api") as (url, db):
         home = Path(tmp)
         (home / "readings").mkdir()
@@ -248,22 +249,22 @@ def api_throughput(emit, quick: bool) -> None:
         settle(db)
         layer = service_rate(svc, service_instance, seconds)
         message_layer = service_message_rate(svc, "service-messages", seconds)
-    _report(emit, tasks, messages, layer, message_layer)
+    _report(emit, tasks, messages, layer, message_layer, (round(load_before, 2), round(os.getloadavg()[0], 2)))
 
 
-def _report(emit, tasks: dict, messages: dict, layer: float, message_layer: float) -> None:
+def _report(emit, tasks: dict, messages: dict, layer: float, message_layer: float, load: tuple) -> None:
     clients, rate, p99 = _best(tasks)
     one = tasks[1][0]
     emit("api_task_completions", rate, "completions/s", layer, one / layer, ">= 300/s with p99 <= 50 ms",
          rate >= 300 and p99 <= 50, clients=clients, p99_ms=round(p99, 1), service_rate=round(layer, 1),
          api_rate_1_client=round(one, 1), ratio_is="API rate with 1 client / service-layer rate (1 caller)",
-         server="gunicorn -w 2 -k gthread --threads 4", backend="postgresql")
+         server="gunicorn -w 2 -k gthread --threads 4", backend="postgresql", load_average_before_after=load)
     m_clients, m_rate, m_p99 = _best(messages)
     m_one = messages[1][0]
     emit("api_message_correlations", m_rate, "correlations/s", message_layer, m_one / message_layer, ">= 500/s",
          m_rate >= 500, clients=m_clients, p99_ms=round(m_p99, 1), api_rate_1_client=round(m_one, 1),
          baseline_is="service layer's send_message/s (1 caller)", ratio_is="API rate with 1 client / baseline",
-         backend="postgresql")
+         backend="postgresql", load_average_before_after=load)
     curve = {str(count): {"completions_per_s": round(tasks[count][0], 1), "complete_p50_ms":
                           round(p(tasks[count][1], 50), 1), "complete_p99_ms": round(p(tasks[count][1], 99), 1),
                           "messages_per_s": round(messages[count][0], 1),

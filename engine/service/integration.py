@@ -12,16 +12,18 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.authoring import questionnaire as questionnaire_mod
 from engine.care import access, fhir_inbound, patients
 from engine.care import instances as instances_mod
+from engine.care import messages as messages_mod
 from engine.care.actors import Actor
 from engine.care.messages import CorrelationResult
 from engine.care.patients import PatientInput, PatientInvalid
 from engine.errors import Conflict, InvalidInput
 from engine.models import InboxTask, Instance, Patient, TaskStatus
-from engine.store import idempotency
+from engine.store import idempotency, receipts
 from engine.store.idempotency import KeyReused
 
 START_ATTEMPTS = 5
@@ -77,6 +79,15 @@ def message_answer(result: CorrelationResult) -> dict:
     return {"outcome": outcome, "message": result.message, "delivered": list(result.delivered),
             "started": list(result.started), "skipped": list(result.skipped), "failed": list(result.failed),
             "refused": result.refused, "job_id": None}
+
+
+def _kept(answer: dict) -> dict | None:
+    """The answer kept under the key: one that changed something (see KEPT), else None (the request may come again)."""
+    return answer if answer.get("outcome") in KEPT else None
+
+
+def _first_started(answer: dict) -> int | None:
+    return (answer.get("started") or [None])[0]
 
 
 class IntegrationUseCases:
@@ -136,7 +147,9 @@ class IntegrationUseCases:
         record_key = idempotency.record_key("message", scope, message_id)
         print_ = idempotency.fingerprint({"name": name, "keys": keys, "payload": payload})
         return self._once(record_key, "message", print_, "message_id", message_id,
-                          lambda: self._deliver_now(name, keys, payload, actor, record_key, queue))
+                          lambda: self._deliver_now(name, keys, payload, actor, record_key, queue),
+                          None if queue is not None else
+                          lambda session: self._deliver_in(session, name, keys, payload, actor, record_key))
 
     def _deliver_now(self, name, keys, payload, actor, record_key, queue: Queue | None) -> dict:
         if queue is not None:
@@ -145,36 +158,83 @@ class IntegrationUseCases:
                     "failed": [], "refused": None, "job_id": job}
         return message_answer(self.correlate(name, keys, payload, actor, idempotency_key=record_key))
 
+    def _deliver_in(self, session, name, keys, payload, actor, record_key: str) -> dict | None:
+        """The message delivered in the transaction that took its key, as `correlate` delivers it (`_deliver`:
+        the instance locked, still waiting, its receipt written with the effect), when exactly one instance
+        waits for it and nothing was done under the key yet. None: any other case, done the usual way."""
+        instances = {w.instance_id for w in messages_mod.matching_waits(session, name, keys)}
+        if len(instances) != 1 or receipts.done(session, record_key):
+            return None
+        instance_id = instances.pop()
+        outcome = self._deliver(session, instance_id, name, keys, payload, actor, record_key)
+        result = CorrelationResult(message=name)
+        if outcome == "delivered":
+            result.delivered.append(instance_id)
+        elif outcome == "skipped":
+            result.skipped.append(instance_id)
+        elif isinstance(outcome, dict):
+            result.failed.append(outcome)
+        else:
+            return None  # it stopped waiting meanwhile: nothing was written; `correlate` looks again
+        return message_answer(result)
+
     def _once(self, record_key: str, operation: str, print_: str, what: str, shown: str,
-              work: Callable[[], dict]) -> Answered:
+              work: Callable[[], dict], first: Callable[[Session], dict | None] | None = None) -> Answered:
+        """`work()` once under `record_key`. With `first`, a request that takes a new key tries `first(session)`
+        in the taking transaction: its answer is kept there too, so the key, the effect (with its receipt) and
+        the answer commit together or not at all (a concurrent copy waits at the key's primary key, then reads
+        the answer). When `first` answers None, the key is committed held and `work()` runs after it."""
         deadline = time.monotonic() + self.api_settings.idempotency_wait
         while True:
+            done, trying = None, False
             try:
                 with self.transaction(f"hold {what} {shown[:40]}") as session:
                     claim = idempotency.claim(session, record_key, operation, print_, CLAIM_LEASE, what=what,
                                               shown_key=shown)
                     held, answer = claim.held, claim.answer
+                    if held and claim.new and first is not None:
+                        trying = True
+                        done = first(session)
+                        if done is not None:
+                            idempotency.settle(session, record_key, _kept(done), _first_started(done))
             except KeyReused:
                 raise
-            except Conflict:  # a concurrent first request took the key at this moment
-                held, answer = False, None
+            except Conflict:  # a concurrent first request took the key at this moment (or, trying, the instance)
+                held, answer, done = False, None, None  # nothing of this attempt was kept
+            except BaseException:
+                if trying:
+                    self._pin(record_key, operation, print_, what, shown)
+                raise
+            if done is not None:
+                return Answered(done, False)
             if answer is not None:
                 return Answered(answer, True)
             if held:
                 break
             if time.monotonic() > deadline:
                 raise Conflict(f"the request with {what} '{shown}' is still being answered; ask again in a moment")
-            time.sleep(0.05)
+            time.sleep(0.005 if trying else 0.05)
         try:
             answer = work()
         except BaseException:
             with self.transaction(f"let go of {what} {shown[:40]}") as session:
                 idempotency.settle(session, record_key, None)
             raise
-        kept = answer if answer.get("outcome") in KEPT else None
         with self.transaction(f"answer {what} {shown[:40]}") as session:
-            idempotency.settle(session, record_key, kept, (answer.get("started") or [None])[0])
+            idempotency.settle(session, record_key, _kept(answer), _first_started(answer))
         return Answered(answer, False)
+
+    def _pin(self, record_key: str, operation: str, print_: str, what: str, shown: str) -> None:
+        """After a failure in the taking transaction (rolled back, the key with it): the key kept for this request,
+        held by nobody and without an answer, as when work() fails after its key was committed."""
+        try:
+            with self.transaction(f"let go of {what} {shown[:40]}") as session:
+                if idempotency.claim(session, record_key, operation, print_, CLAIM_LEASE, what=what,
+                                     shown_key=shown).new:
+                    idempotency.settle(session, record_key, None)
+        except (Conflict, KeyReused):
+            pass  # a concurrent request holds the key now
+
 
     # ------------------------------------------------------------------------------------------------ FHIR in
     def receive_fhir(self, resource, actor: Actor) -> Received:
@@ -199,7 +259,9 @@ class IntegrationUseCases:
         print_ = idempotency.fingerprint({"name": inbound.name, "keys": inbound.keys, "payload": inbound.payload})
         answered = self._once(record_key, "fhir", print_, "identifier", inbound.identifier,
                               lambda: self._deliver_now(inbound.name, inbound.keys, inbound.payload, actor,
-                                                        record_key, None))
+                                                        record_key, None),
+                              lambda session: self._deliver_in(session, inbound.name, inbound.keys,
+                                                               inbound.payload, actor, record_key))
         instances = list(answered.answer.get("started") or []) + list(answered.answer.get("delivered") or [])
         with self.reading() as session:
             tasks = list(session.scalars(select(InboxTask).where(

@@ -11,7 +11,9 @@ Two ways to keep one, as the work under the key is made:
   transaction of its own, each delivery under its own receipt). The key is claimed first, with a lease, so a
   second request with it waits for the first answer instead of doing the work again; the answer is kept when
   the work is done. A claim whose holder died runs out with its lease, and the next request takes it over
-  (the receipts stop any effect from happening twice).
+  (the receipts stop any effect from happening twice). A claim that writes a new record (`Claim.new`) may also
+  do the work and `settle` in its own transaction (a message to one waiting instance): key, effect, receipt and
+  answer then commit together, and a concurrent copy waits at the primary key, then finds the answer.
 
 A key asked again with another request (another fingerprint) is refused, naming the key.
 """
@@ -129,6 +131,7 @@ class Claim:
     record: IdempotencyRecord
     held: bool
     answer: dict | None = field(default=None)
+    new: bool = False  # the record was written by this claim (no earlier request under the key did any work)
 
 
 def claim(session: Session, key: str, operation: str, fingerprint_: str, lease: timedelta, *, what: str,
@@ -143,7 +146,7 @@ def claim(session: Session, key: str, operation: str, fingerprint_: str, lease: 
                                    instance_id=None, created_at=now, completed_at=None, lease_until=now + lease)
         session.add(record)
         session.flush()
-        return Claim(record, True)
+        return Claim(record, True, new=True)
     check(record, fingerprint_, what, shown_key)
     if record.answer is not None:
         return Claim(record, False, dict(record.answer))

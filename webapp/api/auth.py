@@ -15,7 +15,9 @@ Flask-WTF's automatic CSRF check is off for these blueprints (`csrf.exempt`): it
 from __future__ import annotations
 
 import inspect
+import threading
 import time
+from collections import deque
 from copy import deepcopy
 from dataclasses import dataclass
 from functools import wraps
@@ -110,26 +112,62 @@ def _from_token(header: str):
 
 
 # ------------------------------------------------------------------------------------------------ rate limits
+WINDOW = 60.0  # seconds: the limits are requests per minute
+
+
+class _ProcessWindow:
+    """memory:// (the default): a moving window of the last minute's requests per client, in this process, as
+    `limits`' MovingWindowRateLimiter keeps it, without its memory storage's cost (that starts a timer thread for
+    nearly every request)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._hits: dict[int | None, deque] = {}
+
+    def wait(self, client_id: int | None, limit: int) -> float | None:
+        """Count a request; None when it is within the limit, else the seconds until one falls out of the window."""
+        now = time.monotonic()
+        with self._lock:
+            window = self._hits.setdefault(client_id, deque())
+            while window and window[0] <= now - WINDOW:
+                window.popleft()
+            if len(window) >= limit:
+                return window[0] + WINDOW - now
+            window.append(now)
+            return None
+
+
+class _SharedWindow:
+    """Any other storage (redis://...: shared by every process): `limits`' moving window."""
+
+    def __init__(self, uri: str):
+        from limits import storage, strategies
+
+        self._limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(uri))
+
+    def wait(self, client_id: int | None, limit: int) -> float | None:
+        from limits import RateLimitItemPerMinute
+
+        item = RateLimitItemPerMinute(limit)
+        if self._limiter.hit(item, "carepath-api", str(client_id)):
+            return None
+        return self._limiter.get_window_stats(item, "carepath-api", str(client_id)).reset_time - time.time()
+
+
 def _limiter():
     limiter = current_app.extensions.get("carepath_api_limiter")
     if limiter is None:
-        from limits import storage, strategies
-
         uri = current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
-        limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(uri))
+        limiter = _ProcessWindow() if uri.startswith("memory://") else _SharedWindow(uri)
         current_app.extensions["carepath_api_limiter"] = limiter
     return limiter
 
 
 def _over_limit(found: Caller):
-    from limits import RateLimitItemPerMinute
-
-    item = RateLimitItemPerMinute(found.rate_limit or 1)
-    limiter = _limiter()
-    if limiter.hit(item, "carepath-api", str(found.client_id)):
+    left = _limiter().wait(found.client_id, found.rate_limit or 1)
+    if left is None:
         return None
-    stats = limiter.get_window_stats(item, "carepath-api", str(found.client_id))
-    wait = max(1, int(stats.reset_time - time.time()) + 1)
+    wait = max(1, int(left) + 1)
     return problem(429, f"This client may make {found.rate_limit} requests a minute; try again in {wait} s.",
                    headers={"Retry-After": str(wait), "RateLimit-Limit": str(found.rate_limit),
                             "RateLimit-Remaining": "0"})
