@@ -42,6 +42,7 @@ USERS = [  # username, name, roles
     ("dana", "Dana Diet", ["dietitian"]),
     ("chris", "Chris Health", ["chw"]),
     ("phil", "Phil Doctor", ["physician"]),
+    ("olive", "Olive Privacy", ["privacy_officer"]),
 ]
 CONDITIONS = ["Type 2 diabetes", "Hypertension", "Heart failure", "COPD", "Chronic kidney disease", "Asthma",
               "Major depressive disorder", "Osteoarthritis", "Atrial fibrillation", "Hyperlipidemia"]
