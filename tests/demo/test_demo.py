@@ -65,7 +65,7 @@ def test_demo_seeds_users_patients_and_programs_without_serving(tmp_path):
     # no --today: the demo is as of now, whatever the machine's date (CI also runs this at other dates)
     result = run_demo(tmp_path, "--patients", 10)
     assert result.exit_code == 0, result.output
-    assert "10 users, 10 patients" in result.output and "carepath-demo" in result.output
+    assert "11 users, 10 patients" in result.output and "carepath-demo" in result.output
     assert "left open" not in result.output and "note:" not in result.output
 
 
