@@ -126,6 +126,12 @@ def test_web_the_privacy_officer_lands_on_the_audit_trail(signed_in):
     assert response.headers["Location"] == "/audit/"
 
 
+def test_web_the_audit_trail_links_the_break_the_glass_report(signed_in):
+    page = signed_in("olivia").get("/audit/").get_data(as_text=True)
+    assert 'href="/patients/access-report"' in page
+    assert signed_in("olivia").get("/patients/access-report").status_code == 200
+
+
 def test_web_the_viewer_filters_and_pages(signed_in, trail):
     page = signed_in("olivia").get("/audit/?user=carl&patient=MRN-1").get_data(as_text=True)
     assert "carl" in page and "Who saw patient MRN-1 in the last 90 days" in page
