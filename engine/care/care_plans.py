@@ -13,13 +13,13 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.care.characters import refused_character
 from engine.errors import InvalidInput, NotFound
 from engine.models import CarePlanItem, Instance, InstanceStatus
+from engine.runtime.pending import WAITING
 from engine.store import audit
 from engine.time import clock
 
@@ -28,7 +28,6 @@ PLAN_LISTS = {"goal": "goals", "intervention": "interventions", "barrier": "barr
 STATUSES = {"goal": ("active", "on_track", "at_risk", "met", "not_met", "stopped"),
             "intervention": ("active", "done", "stopped"), "barrier": ("active", "resolved")}
 PATHWAY, CARE_TEAM = "pathway", "care team"
-_WAITING = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _KEY = '"care_plan"'
 TEXT_LIMITS = {"description": 500, "target": 300, "owner": 200, "note": 1000}
 
@@ -53,7 +52,7 @@ def plan_in(workflow, state: str | None = None) -> dict | None:
     if state is not None and _KEY not in state:
         return None
     plan = None
-    for task in workflow.get_tasks(state=_WAITING):
+    for task in workflow.get_tasks(state=WAITING):
         value = task.data.get("care_plan")
         if isinstance(value, dict):
             plan = value
@@ -246,7 +245,7 @@ def put_into(workflow, row: CarePlanItem) -> bool:
     """Write the item into the plan held by every task the workflow waits at; whether any held a plan."""
     name = PLAN_LISTS[row.kind]
     found = False
-    for task in workflow.get_tasks(state=_WAITING):
+    for task in workflow.get_tasks(state=WAITING):
         plan = task.data.get("care_plan")
         if not isinstance(plan, dict):
             continue

@@ -9,16 +9,15 @@ this app does not list) is left alone.
 """
 from __future__ import annotations
 
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInput
 from engine.models import Patient
 from engine.models.patient import RISK_TIERS
+from engine.runtime.pending import WAITING
 from engine.store import audit
 from engine.time import clock
 
-_WAITING = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 _KEY = '"risk_tier"'  # how the key appears in a stored state (JSON) that has it
 
 
@@ -29,7 +28,7 @@ def risk_tier(workflow, state: str | None = None) -> str | None:
     if state is not None and _KEY not in state:
         return None
     tier = None
-    for task in workflow.get_tasks(state=_WAITING):
+    for task in workflow.get_tasks(state=WAITING):
         value = task.data.get("risk_tier")
         if value in RISK_TIERS:
             tier = value

@@ -67,6 +67,8 @@ def role_from_lane(lane: str | None) -> str | None:
 
 
 _ROLE_BY_LABEL = {label.lower(): role for role, label in ROLE_LABELS.items()}
+# where a workflow waits now: the tasks whose data holds what the pathway knows at this point
+WAITING = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 
 def properties_of(task_spec) -> dict:

@@ -20,18 +20,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine.models import InboxTask, InstanceFacts, InstanceStatus, OutcomeMeasure
 from engine.models.patient import RISK_TIERS
+from engine.runtime.pending import WAITING
 from engine.runtime.row_sync import INBOX_INSERT, committed
 from engine.store.step_writes import WriteBatch, defer
 from engine.time import clock
 
-_WAITING = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 KEYS = ("consent", "care_plan", "mood_screenings", "risk_tier", "discharge_date", "tcm_complexity", "tcm_contact",
         "medication_reconciliation", "tcm_visit", "missed_visit_follow_up", "missed_contact_follow_up",
         "program_end_reason", "hba1c_results", "weights")
@@ -87,7 +86,7 @@ def _data(workflow) -> dict:
     if workflow.completed and workflow.last_task is not None:
         tasks = [workflow.last_task]
     else:
-        tasks = sorted(workflow.get_tasks(state=_WAITING), key=lambda t: t.last_state_change)
+        tasks = sorted(workflow.get_tasks(state=WAITING), key=lambda t: t.last_state_change)
     merged: dict = {}
     screenings: dict = {}
     for task in tasks:
