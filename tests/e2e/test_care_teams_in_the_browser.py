@@ -158,6 +158,9 @@ def test_new_work_is_announced_without_a_reload(clinic, page):
     base, service = clinic
     page.clock.install()
     sign_in(page, base, "carl")
+    page.wait_for_url(re.compile(r".*/inbox.*"))  # the inbox has counted before the work arrives
+    page.wait_for_load_state("load")
+    assert page.locator(".tabs a[data-tab=mine] .count").inner_text() == "0"
     service.start("review_loop", "MRN-1", None, CARL)  # routed to Carl: My tasks
     page.clock.fast_forward("00:31")
     notice = page.locator("#new-work")
