@@ -73,6 +73,7 @@ class JobSettings:
     fanout: int = 8  # fire_timers tasks a sweep starts at most (more than there are workers)
     visibility_timeout: float = 3600.0  # Redis: an unacknowledged task goes back to the queue after this
     notify_seconds: float = 60.0  # how often reminders and escalations are planned
+    report_seconds: float = 30.0  # how often the summaries reports read ahead are brought up to date
     digest_hour: int = 7  # the daily digest, at this hour (UTC)
     max_attempts: int = 5  # a failing job or notification is retried this many times in all
     redispatch_seconds: float = 60.0  # a queued job not started this long after its bell rang is rung again
@@ -92,6 +93,7 @@ class JobSettings:
             fanout=int(_number(env, "CAREPATH_SWEEP_FANOUT", cls.fanout)),
             visibility_timeout=_number(env, "CAREPATH_VISIBILITY_TIMEOUT", cls.visibility_timeout),
             notify_seconds=_number(env, "CAREPATH_NOTIFY_SECONDS", cls.notify_seconds),
+            report_seconds=_number(env, "CAREPATH_REPORT_SECONDS", cls.report_seconds),
             digest_hour=int(_number(env, "CAREPATH_DIGEST_HOUR", cls.digest_hour, positive=False)) % 24,
             max_attempts=int(_number(env, "CAREPATH_JOB_ATTEMPTS", cls.max_attempts)),
             redispatch_seconds=_number(env, "CAREPATH_REDISPATCH_SECONDS", cls.redispatch_seconds),

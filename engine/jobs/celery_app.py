@@ -48,6 +48,8 @@ def make_celery(settings: JobSettings | None = None) -> Celery:
                                "options": {"expires": settings.sweep_seconds}},
             "carepath-notifications": {"task": "carepath.plan_notifications", "schedule": settings.notify_seconds,
                                        "options": {"expires": settings.notify_seconds}},
+            "carepath-reports": {"task": "carepath.refresh_reports", "schedule": settings.report_seconds,
+                                 "options": {"expires": settings.report_seconds}},
             "carepath-digest": {"task": "carepath.daily_digest",
                                 "schedule": crontab(minute=0, hour=settings.digest_hour)},
         },

@@ -1,5 +1,6 @@
 """The embedded default's background work: one thread sweeps (fires due timers, rings again for lost or
-abandoned jobs, plans notifications, the daily digest), and the in-process executor runs what it rings."""
+abandoned jobs, plans notifications, the daily digest, brings the report summaries up to date), and the
+in-process executor runs what it rings."""
 from __future__ import annotations
 
 import logging
@@ -18,12 +19,16 @@ class InProcessScheduler(TimerSweep):
         super().__init__(ctx.service, interval_seconds or ctx.settings.sweep_seconds)
         self.ctx = ctx
         self._next_plan = 0.0
+        self._next_reports = 0.0
         self._digest_day = None
 
     def work(self) -> int:
         ctx = self.ctx
         fired = work.drain_timers(ctx)
         work.redispatch(ctx)
+        if time.monotonic() >= self._next_reports:
+            self._next_reports = time.monotonic() + ctx.settings.report_seconds
+            work.execute(ctx, Envelope.new("carepath.refresh_reports"))
         if ctx.notifier is not None:
             if time.monotonic() >= self._next_plan:
                 self._next_plan = time.monotonic() + ctx.settings.notify_seconds

@@ -7,6 +7,7 @@ executor run the same code.
     carepath.send_notification   send one planned e-mail
     carepath.plan_notifications  plan reminders and escalations, then ring their bells
     carepath.daily_digest        plan each care manager's digest, then ring their bells
+    carepath.refresh_reports     bring the summaries reports read ahead up to date (every 30 seconds)
     carepath.deliver_webhook     send one delivery of the webhook outbox (engine.jobs.webhooks)
 """
 from __future__ import annotations
@@ -229,6 +230,11 @@ def plan_notifications(ctx: JobContext, envelope: Envelope) -> int:
     ids = ctx.notifier.plan_due()
     _ring_sends(ctx, ids)
     return len(ids)
+
+
+@task("carepath.refresh_reports")
+def refresh_reports(ctx: JobContext, envelope: Envelope) -> dict:
+    return ctx.service.refresh_report_summaries()
 
 
 @task("carepath.daily_digest")

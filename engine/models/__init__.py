@@ -30,7 +30,7 @@ from engine.models.inbox import InboxTask, TaskStatus
 from engine.models.instance import Instance, InstanceStatus
 from engine.models.jobs import BackgroundJob, JobReceipt, JobStatus, Notification, NotificationStatus
 from engine.models.patient import Patient
-from engine.models.reports import InstanceFacts, MonthlyMinutes, OutcomeMeasure
+from engine.models.reports import CcmMonth, InstanceFacts, MonthlyMinutes, OutcomeMeasure, ReportRefresh
 from engine.models.studio import (
     DraftStatus,
     PathwayPublication,
@@ -80,6 +80,8 @@ __all__ = [
     "JobStatus",
     "MessageWait",
     "MonthlyMinutes",
+    "CcmMonth",
+    "ReportRefresh",
     "Notification",
     "NotificationStatus",
     "OutcomeMeasure",

@@ -90,3 +90,42 @@ class MonthlyMinutes(Base):
     patient_id: Mapped[str] = mapped_column(String(100))
     program: Mapped[str] = mapped_column(String(200))
     minutes: Mapped[int] = mapped_column(Integer)
+
+
+class CcmMonth(Base):
+    """One row of the CCM billing worklist, worked out ahead by background work (engine.reports.ccm_months): a
+    patient in Chronic Care Management in a month, their counted minutes, what the month still needs, and the
+    keys the worklist is sorted by, so that a page of 100,000 patients reads 50 rows of an index."""
+
+    __tablename__ = "ccm_months"
+    __table_args__ = (
+        PrimaryKeyConstraint("month", "patient_id"),
+        Index("ix_ccm_months_worklist", "month", "rank", "sort_minutes", "family_name", "given_name", "patient_id"),
+    )
+
+    month: Mapped[str] = mapped_column(String(7))  # YYYY-MM
+    patient_id: Mapped[str] = mapped_column(String(100))
+    consent_on: Mapped[date | None] = mapped_column(Date)
+    care_plan_on: Mapped[date | None] = mapped_column(Date)
+    complex: Mapped[int] = mapped_column(Integer)  # 1: the program marks the patient complex
+    minutes: Mapped[int] = mapped_column(Integer)
+    given_name: Mapped[str] = mapped_column(String(200))
+    family_name: Mapped[str] = mapped_column(String(200))
+    mrn: Mapped[str] = mapped_column(String(100))
+    primary_care_provider: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))
+    rank: Mapped[int] = mapped_column(Integer)  # the worklist's order of statuses: short first, billable last
+    sort_minutes: Mapped[int] = mapped_column(Integer)  # short: minus the minutes (closest to 20 first); else 0
+
+
+class ReportRefresh(Base):
+    """What a summary kept by background work holds: when it was last brought up to date (its figures are as of
+    then), the moment from which changes are still to be applied, its last full rebuild, and the months built."""
+
+    __tablename__ = "report_refreshes"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    refreshed_at: Mapped[datetime]
+    changes_from: Mapped[datetime]
+    rebuilt_at: Mapped[datetime]
+    months: Mapped[str] = mapped_column(String(200))  # built months, "2026-12,2026-11,..."

@@ -25,7 +25,7 @@ class TimeEntry(Base):
     """Minutes of clinical staff time spent on a patient's task (care programs bill by time per month)."""
 
     __tablename__ = "time_entries"
-    __table_args__ = (Index(None, "patient_id", "month"), Index(None, "username", "month"))
+    __table_args__ = (Index(None, "patient_id", "month"), Index(None, "username", "month"), Index(None, "recorded_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[str] = mapped_column(String(100))

@@ -15,12 +15,12 @@ Minutes of TCM work are TCM's (time is never counted twice), so they are left ou
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from engine.models import InstanceFacts, MonthlyMinutes, Patient
+from engine.models import CcmMonth, InstanceFacts, MonthlyMinutes, Patient
 from engine.reports.periods import Month, recent_months
 from engine.reports.scope import Scope
 from engine.reports.sql import names_of
@@ -115,6 +115,7 @@ class Worklist:
     scope_label: str
     status_filter: str | None = None
     months: list[Month] = field(default_factory=list)  # the months one may choose (this one and the 12 before)
+    as_of: datetime | None = None  # read from the summary kept by background work (engine.reports.ccm_months)
 
     @property
     def pages(self) -> int:
@@ -140,19 +141,22 @@ def _status_sql(minutes, consent_on, care_plan_on, practitioner, month: Month):
         else_=literal(SHORT))
 
 
-def _rows_query(session: Session, month: Month, scope: Scope):
-    """The month's rows (patient, facts, minutes, status) as a subquery."""
+def rows_query(session: Session, month: Month, scope: Scope, patients=None):
+    """The month's rows (patient, facts, minutes, status) as a subquery; of `patients` only, when given (ids,
+    or a SELECT of them)."""
     facts = (select(InstanceFacts.patient_id.label("patient_id"),
                     func.min(InstanceFacts.consent_on).label("consent_on"),
                     func.min(InstanceFacts.care_plan_on).label("care_plan_on"),
                     func.max(case((InstanceFacts.risk_tier == COMPLEX_TIER, 1), else_=0)).label("complex"))
              .where(InstanceFacts.process_id.in_(CCM_PROGRAMS), InstanceFacts.started_on <= month.last,
                     or_(InstanceFacts.ended_on.is_(None), InstanceFacts.ended_on >= month.first),
-                    scope.patients(InstanceFacts.patient_id))
+                    scope.patients(InstanceFacts.patient_id),
+                    *([InstanceFacts.patient_id.in_(patients)] if patients is not None else []))
              .group_by(InstanceFacts.patient_id).subquery())
     minutes = (select(MonthlyMinutes.patient_id.label("patient_id"), func.sum(MonthlyMinutes.minutes).label("minutes"))
                .where(MonthlyMinutes.month == month.key,
-                      MonthlyMinutes.program.not_in(tcm_program_names(session)))
+                      MonthlyMinutes.program.not_in(tcm_program_names(session)),
+                      *([MonthlyMinutes.patient_id.in_(patients)] if patients is not None else []))
                .group_by(MonthlyMinutes.patient_id).subquery())
     spent = func.coalesce(minutes.c.minutes, 0)
     state = _status_sql(spent, facts.c.consent_on, facts.c.care_plan_on, Patient.primary_care_provider, month)
@@ -167,32 +171,64 @@ ORDER = {BILLABLE: 4, SHORT: 0, NO_CONSENT: 1, NO_PLAN: 2, NO_PRACTITIONER: 3}
 
 
 def worklist(session: Session, month: Month, scope: Scope, today: date, *, status_filter: str | None = None,
-             page: int = 1, page_size: int = 50) -> Worklist:
+             page: int = 1, page_size: int | None = 50, as_of: datetime | None = None) -> Worklist:
     """A page of the month's worklist (short first, closest to 20 minutes first; then what is missing; then
-    billable), with the counts per status; `page_size` None: every row (an export).
+    billable), with the counts per status; `page_size` None: every row (an export). `as_of`: read from the
+    summary kept by background work (engine.reports.ccm_months), whose figures were taken then.
 
-    One pass over the month: each row of the page carries the counts of the whole month (window sums over
-    every row, taken before the status filter), so the month's rows are worked out once, not once for the
-    counts and again for the page. A page with no rows (past the end) counts them on its own."""
-    rows = _rows_query(session, month, scope)
-    totals = [func.sum(case((rows.c.status == s, 1), else_=0)).over().label(f"n_{s}") for s in STATUSES]
-    whole = select(rows, *totals, func.sum(rows.c.minutes).over().label("month_minutes")).subquery()
-    wanted = select(whole).where(whole.c.status == status_filter) if status_filter else select(whole)
-    order = case(*((whole.c.status == s, n) for s, n in ORDER.items()), else_=9)
-    wanted = wanted.order_by(order, case((whole.c.status == SHORT, -whole.c.minutes), else_=0),
-                             whole.c.family_name, whole.c.given_name, whole.c.patient_id)
-    if page_size is not None:
-        wanted = wanted.limit(page_size).offset((page - 1) * page_size)
-    found = session.execute(wanted).all()
-    if found:
-        counts = {s: int(getattr(found[0], f"n_{s}") or 0) for s in STATUSES}
-        spent = int(found[0].month_minutes or 0)
+    Worked out live, it is one pass over the month: each row of the page carries the counts of the whole month
+    (window sums over every row, taken before the status filter), so the month's rows are worked out once, not
+    once for the counts and again for the page. A page with no rows (past the end) counts them on its own."""
+    if as_of is not None:
+        wanted = _summary_rows(month, scope, status_filter)
+        counts, spent = _summary_counts(session, month, scope)
+        found = session.execute(_paged(wanted, page, page_size)).all()
     else:
-        counts, spent = _counts(session, rows)
+        rows = rows_query(session, month, scope)
+        totals = [func.sum(case((rows.c.status == s, 1), else_=0)).over().label(f"n_{s}") for s in STATUSES]
+        whole = select(rows, *totals, func.sum(rows.c.minutes).over().label("month_minutes")).subquery()
+        wanted = select(whole).where(whole.c.status == status_filter) if status_filter else select(whole)
+        order = case(*((whole.c.status == s, n) for s, n in ORDER.items()), else_=9)
+        wanted = wanted.order_by(order, case((whole.c.status == SHORT, -whole.c.minutes), else_=0),
+                                 whole.c.family_name, whole.c.given_name, whole.c.patient_id)
+        found = session.execute(_paged(wanted, page, page_size)).all()
+        if found:
+            counts = {s: int(getattr(found[0], f"n_{s}") or 0) for s in STATUSES}
+            spent = int(found[0].month_minutes or 0)
+        else:
+            counts, spent = _counts(session, rows)
     listed = [_row(r) for r in found]
     total = counts.get(status_filter, 0) if status_filter else sum(counts.values())
     return Worklist(month, month.days_left(today), listed, counts, spent, total, page, page_size or max(total, 1),
-                    scope.label, status_filter, recent_months(today))
+                    scope.label, status_filter, recent_months(today), as_of)
+
+
+def _paged(query, page: int, page_size: int | None):
+    return query if page_size is None else query.limit(page_size).offset((page - 1) * page_size)
+
+
+def _summary_rows(month: Month, scope: Scope, status_filter: str | None):
+    """SELECT of the month's summary rows in the worklist's order, under the viewer's scope (and a status)."""
+    query = (select(CcmMonth.patient_id, CcmMonth.consent_on, CcmMonth.care_plan_on, CcmMonth.complex,
+                    CcmMonth.minutes, CcmMonth.given_name, CcmMonth.family_name, CcmMonth.mrn,
+                    CcmMonth.primary_care_provider, CcmMonth.status)
+             .where(CcmMonth.month == month.key, scope.patients(CcmMonth.patient_id)))
+    if status_filter:
+        query = query.where(CcmMonth.rank == ORDER[status_filter])
+    return query.order_by(CcmMonth.rank, CcmMonth.sort_minutes, CcmMonth.family_name, CcmMonth.given_name,
+                          CcmMonth.patient_id)
+
+
+def _summary_counts(session: Session, month: Month, scope: Scope) -> tuple[dict[str, int], int]:
+    """The month's patients per status under the viewer's scope, and all their minutes."""
+    found = {s: 0 for s in STATUSES}
+    spent = 0
+    query = (select(CcmMonth.status, func.count(), func.sum(CcmMonth.minutes))
+             .where(CcmMonth.month == month.key, scope.patients(CcmMonth.patient_id)).group_by(CcmMonth.status))
+    for status, n, total in session.execute(query):
+        found[status], spent = int(n), spent + int(total or 0)
+    return found, spent
+
 
 
 def _counts(session: Session, rows) -> tuple[dict[str, int], int]:
@@ -214,7 +250,8 @@ def _row(r) -> WorklistRow:
                        max(0, BASE - minutes), next_code_at(minutes, complex_))
 
 
-def short_of_base(session: Session, month: Month, scope: Scope, today: date, limit: int = 100) -> Worklist:
+def short_of_base(session: Session, month: Month, scope: Scope, today: date, limit: int = 100,
+                  as_of: datetime | None = None) -> Worklist:
     """A care manager's list: their patients short of 20 minutes this month, closest to 20 first."""
-    return worklist(session, month, scope, today, status_filter=SHORT, page_size=limit)
+    return worklist(session, month, scope, today, status_filter=SHORT, page_size=limit, as_of=as_of)
 

@@ -14,7 +14,7 @@ from engine.care.actors import Actor
 from engine.care.time_log import LoggedTime
 from engine.errors import InvalidInput, NotFound
 from engine.models import Instance, Patient, TimeEntry
-from engine.reports import billing, dashboard, drill, heatmap, scope, tcm
+from engine.reports import billing, ccm_months, dashboard, drill, heatmap, scope, tcm
 from engine.reports.periods import DateRange, Month, recent_months
 from engine.reports.sql import interactive
 from engine.reports.sql import programs as report_programs
@@ -92,13 +92,16 @@ class ReportUseCases:
     def report_access(self, viewer: Actor) -> ReportAccess:
         """Whose patients the viewer's reports show (Forbidden: reports are not for them), and a care manager's
         patients short of 20 minutes this month, closest to 20 first (audited naming them)."""
-        today = clock.now().date()
+        now = clock.now()
+        today = now.date()
         with self.transaction("reports") as session:
             interactive(session)
             found = scope.scope_for(session, viewer)
             access = ReportAccess(found.label, found.everyone, recent_months(today))
             if not found.everyone:
-                access.short = billing.short_of_base(session, Month.of(today), found, today)
+                month = Month.of(today)
+                access.short = billing.short_of_base(session, month, found, today,
+                                                     as_of=ccm_months.as_of(session, month, now))
                 self._audit_report(session, viewer, "ccm_short", [r.patient_id for r in access.short.rows],
                                    month=access.short.month.key)
         return access
@@ -108,7 +111,8 @@ class ReportUseCases:
                      page_size: int | None = 50) -> billing.Worklist:
         """One row per CCM patient in the month (`page_size` None: all of them, an export), with the counts per
         status; audited naming the patients shown."""
-        today = clock.now().date()
+        now = clock.now()
+        today = now.date()
         wanted = Month.parse(month, today)
         if wanted.first > today:
             raise InvalidInput(f"{wanted.label()} has not started yet: choose this month or an earlier one")
@@ -119,7 +123,7 @@ class ReportUseCases:
             interactive(session)
             found = scope.scope_for(session, viewer)
             result = billing.worklist(session, wanted, found, today, status_filter=status, page=_page(page),
-                                      page_size=page_size)
+                                      page_size=page_size, as_of=ccm_months.as_of(session, wanted, now))
             self._audit_report(session, viewer, "ccm_billing", [r.patient_id for r in result.rows],
                                export=page_size is None, month=wanted.key, status=status, page=page)
         return result
@@ -284,6 +288,13 @@ class ReportUseCases:
                 return done
             done += len(found)
             last = found[-1].id
+
+    def refresh_report_summaries(self) -> dict:
+        """Bring the summaries reports read ahead up to date (the CCM billing worklist's months): what the
+        background work runs every few seconds. Returns what was done."""
+        with self.transaction("refresh report summaries") as session:
+            interactive(session)
+            return ccm_months.refresh(session, clock.now())
 
     @staticmethod
     def _audit_report(session, viewer: Actor, report: str, patient_ids: list[str], *, export: bool = False,

@@ -30,6 +30,24 @@ def test_minutes_support_the_codes_cms_gives_them(minutes, complex_, codes):
     assert billing.codes(minutes, complex_) == codes
 
 
+@pytest.fixture(autouse=True, params=["worked out live", "read from the summary"])
+def source(request, monkeypatch):
+    """Every worked case twice: the worklist worked out while one waits, and read from the summary background
+    work keeps (engine.reports.ccm_months), brought up to date just before each read."""
+    if request.param == "read from the summary" and "reports" in request.fixturenames:
+        service = request.getfixturevalue("reports")
+        live = service.ccm_worklist
+
+        def from_summary(month, *args, **kwargs):
+            service.refresh_report_summaries()
+            found = live(month, *args, **kwargs)
+            assert found.as_of is not None, "the summary was not read"
+            return found
+
+        monkeypatch.setattr(service, "ccm_worklist", from_summary)
+    return request.param
+
+
 def _row(service, patient_id, month="2027-03", viewer=CARL):
     found = service.ccm_worklist(month, viewer, page_size=None)
     rows = {row.patient_id: row for row in found.rows}

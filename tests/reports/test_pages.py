@@ -38,6 +38,12 @@ def test_the_worklist_page_links_each_patient_and_their_minutes(month, signed_in
     assert "99490" in page and "short by 13 min" in page and "17 days left" in page
 
 
+def test_the_worklist_page_read_from_the_summary_says_as_of_when(month, signed_in):
+    month.refresh_report_summaries()
+    page = signed_in("admin").get("/reports/ccm?month=2027-03").get_data(as_text=True)
+    assert "figures as of 2027-03-15" in page and "99490" in page and "short by 13 min" in page
+
+
 def test_the_worklist_csv_has_a_row_per_patient_and_no_formula(month, signed_in):
     rows = _csv(signed_in("admin").get("/reports/ccm?month=2027-03&format=csv"))
     assert rows[0][:3] == ["month", "patient_id", "mrn"]

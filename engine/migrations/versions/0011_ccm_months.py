@@ -1,0 +1,58 @@
+"""the CCM billing worklist worked out ahead by background work
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-07
+
+`ccm_months`: one row per patient in Chronic Care Management per month, with its status and the worklist's sort
+keys (engine.reports.ccm_months keeps it); `report_refreshes`: how far each such summary is brought up to date.
+Time entries get an index on when they were recorded, which is how the summary finds what changed.
+"""
+import sqlalchemy as sa
+from alembic import op
+
+import engine.models.base
+
+revision = '0011'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+STAMP = engine.models.base.UtcDateTime(timezone=True)
+
+
+def upgrade() -> None:
+    op.create_table('ccm_months',
+    sa.Column('month', sa.String(length=7), nullable=False),
+    sa.Column('patient_id', sa.String(length=100), nullable=False),
+    sa.Column('consent_on', sa.Date(), nullable=True),
+    sa.Column('care_plan_on', sa.Date(), nullable=True),
+    sa.Column('complex', sa.Integer(), nullable=False),
+    sa.Column('minutes', sa.Integer(), nullable=False),
+    sa.Column('given_name', sa.String(length=200), nullable=False),
+    sa.Column('family_name', sa.String(length=200), nullable=False),
+    sa.Column('mrn', sa.String(length=100), nullable=False),
+    sa.Column('primary_care_provider', sa.String(length=200), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('sort_minutes', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('month', 'patient_id', name=op.f('pk_ccm_months'))
+    )
+    op.create_index('ix_ccm_months_worklist', 'ccm_months',
+                    ['month', 'rank', 'sort_minutes', 'family_name', 'given_name', 'patient_id'], unique=False)
+    op.create_table('report_refreshes',
+    sa.Column('name', sa.String(length=50), nullable=False),
+    sa.Column('refreshed_at', STAMP, nullable=False),
+    sa.Column('changes_from', STAMP, nullable=False),
+    sa.Column('rebuilt_at', STAMP, nullable=False),
+    sa.Column('months', sa.String(length=200), nullable=False),
+    sa.PrimaryKeyConstraint('name', name=op.f('pk_report_refreshes'))
+    )
+    op.create_index(op.f('ix_time_entries_recorded_at'), 'time_entries', ['recorded_at'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index(op.f('ix_time_entries_recorded_at'), table_name='time_entries')
+    op.drop_table('report_refreshes')
+    op.drop_index('ix_ccm_months_worklist', table_name='ccm_months')
+    op.drop_table('ccm_months')
