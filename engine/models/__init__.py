@@ -30,7 +30,15 @@ from engine.models.inbox import InboxTask, TaskStatus
 from engine.models.instance import Instance, InstanceStatus
 from engine.models.jobs import BackgroundJob, JobReceipt, JobStatus, Notification, NotificationStatus
 from engine.models.patient import Patient
-from engine.models.reports import CcmMonth, InstanceFacts, MonthlyMinutes, OutcomeMeasure, ReportRefresh
+from engine.models.reports import (
+    CcmMonth,
+    InstanceFacts,
+    MonthlyMinutes,
+    OpenWork,
+    OutcomeMeasure,
+    ReportRefresh,
+    TaskDay,
+)
 from engine.models.studio import (
     DraftStatus,
     PathwayPublication,
@@ -82,6 +90,8 @@ __all__ = [
     "MonthlyMinutes",
     "CcmMonth",
     "ReportRefresh",
+    "OpenWork",
+    "TaskDay",
     "Notification",
     "NotificationStatus",
     "OutcomeMeasure",

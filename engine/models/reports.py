@@ -129,3 +129,30 @@ class ReportRefresh(Base):
     changes_from: Mapped[datetime]
     rebuilt_at: Mapped[datetime]
     months: Mapped[str] = mapped_column(String(200))  # built months, "2026-12,2026-11,..."
+
+
+class TaskDay(Base):
+    """Tasks completed on a day (UTC) in a program, and how many of them after they were due: the dashboard's
+    throughput, worked out ahead by background work (engine.reports.work_summary)."""
+
+    __tablename__ = "task_days"
+    __table_args__ = (PrimaryKeyConstraint("day", "program"),)
+
+    day: Mapped[date] = mapped_column(Date)
+    program: Mapped[str] = mapped_column(String(200))
+    completed: Mapped[int] = mapped_column(Integer)
+    late: Mapped[int] = mapped_column(Integer)
+
+
+class OpenWork(Base):
+    """Tasks open at the last refresh per program, role and person ('' for none), and how many were overdue
+    then: the dashboard's open work, worked out ahead by background work (engine.reports.work_summary)."""
+
+    __tablename__ = "open_work"
+    __table_args__ = (PrimaryKeyConstraint("program", "role", "assignee"),)
+
+    program: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(100))
+    assignee: Mapped[str] = mapped_column(String(200))
+    open: Mapped[int] = mapped_column(Integer)
+    overdue: Mapped[int] = mapped_column(Integer)

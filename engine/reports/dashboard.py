@@ -8,12 +8,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import String, and_, case, cast, func, select
+from sqlalchemy import Float, String, and_, case, cast, func, null, select
 from sqlalchemy.orm import Session
 
 from engine import roles
 from engine.models import InboxTask, InstanceFacts, OutcomeMeasure, Patient, TaskStatus
 from engine.models.patient import RISK_TIERS
+from engine.reports import work_summary
 from engine.reports.periods import DateRange, Month
 from engine.reports.scope import Scope
 from engine.reports.sql import as_date, names_of, utc_day
@@ -143,29 +144,46 @@ def _task_filters(session: Session, filters: Filters, scope: Scope) -> list:
     return where
 
 
-def open_work(session: Session, filters: Filters, scope: Scope) -> tuple[Chart, Chart]:
+def _summarised(filters: Filters, scope: Scope, as_of: datetime | None) -> bool:
+    """Whether open work and throughput may be read from the summary kept ahead (engine.reports.work_summary):
+    it is fresh, and the view is of everyone's patients with no team filter."""
+    return as_of is not None and scope.everyone and filters.team is None
+
+
+def _program_names(session: Session, filters: Filters) -> list[str] | None:
+    return names_of(session, [filters.program]) or [filters.program] if filters.program else None
+
+
+def open_work(session: Session, filters: Filters, scope: Scope,
+              as_of: datetime | None = None) -> tuple[Chart, Chart]:
     """Open and overdue tasks now, by role and by person (the people with the most open work)."""
-    now = clock.now()
-    overdue = func.sum(case((InboxTask.due_at < now, 1), else_=0))
-    where = [InboxTask.status.in_(TaskStatus.ACTIVE), *_task_filters(session, filters, scope)]
+    if _summarised(filters, scope, as_of):
+        programs = _program_names(session, filters)
+        role_rows = work_summary.open_by(session, "role", programs)
+        person_rows = work_summary.open_by(session, "assignee", programs, PEOPLE_SHOWN)
+    else:
+        now = clock.now()
+        overdue = func.sum(case((InboxTask.due_at < now, 1), else_=0))
+        where = [InboxTask.status.in_(TaskStatus.ACTIVE), *_task_filters(session, filters, scope)]
+        role_rows = session.execute(select(InboxTask.role, func.count(), overdue).where(*where)
+                                    .group_by(InboxTask.role).order_by(func.count().desc(), InboxTask.role)).all()
+        person_rows = session.execute(select(InboxTask.assignee, func.count(), overdue).where(*where)
+                                      .group_by(InboxTask.assignee).order_by(func.count().desc(), InboxTask.assignee)
+                                      .limit(PEOPLE_SHOWN)).all()
     series = [("open", "Open"), ("overdue", "Overdue")]
     by_role = Chart("tasks_by_role", "Open and overdue tasks by role", "bar", "Role", series,
                     note="Tasks open now, whoever holds them.")
-    for role, n, late in session.execute(select(InboxTask.role, func.count(), overdue).where(*where)
-                                         .group_by(InboxTask.role).order_by(func.count().desc())):
+    for role, n, late in role_rows:
         by_role.rows.append(ChartRow(roles.label(role), role or NOBODY, [n, int(late or 0)]))
     by_person = Chart("tasks_by_person", "Open and overdue tasks by person", "hbar", "Person", series,
                       note=f"The {PEOPLE_SHOWN} people with the most open tasks; tasks nobody has claimed yet "
                            "are waiting in a queue.")
-    for person, n, late in session.execute(select(InboxTask.assignee, func.count(), overdue).where(*where)
-                                           .group_by(InboxTask.assignee).order_by(func.count().desc(),
-                                                                                  InboxTask.assignee)
-                                           .limit(PEOPLE_SHOWN)):
+    for person, n, late in person_rows:
         by_person.rows.append(ChartRow(person or "Waiting in a queue", person or NOBODY, [n, int(late or 0)]))
     return by_role, by_person
 
 
-def throughput(session: Session, filters: Filters, scope: Scope) -> Chart:
+def throughput(session: Session, filters: Filters, scope: Scope, as_of: datetime | None = None) -> Chart:
     chart = Chart("throughput", "Tasks completed per week", "bar", "Week", [("completed", "Completed"),
                                                                         ("late", "Completed after due")],
                   note="Tasks completed each week (Monday to Sunday, UTC).")
@@ -177,13 +195,16 @@ def throughput(session: Session, filters: Filters, scope: Scope) -> Chart:
     while monday <= filters.range.end:
         weeks[monday] = [0, 0]
         monday += timedelta(days=7)
-    query = (select(day, func.count(), late)
-             .where(InboxTask.status == TaskStatus.COMPLETED, InboxTask.completed_at >= _midnight(start),
-                    InboxTask.completed_at < _midnight(filters.range.end + timedelta(days=1)),
-                    *_task_filters(session, filters, scope))
-             .group_by(day))
-    for found, n, n_late in session.execute(query):
-        on = as_date(found)
+    if _summarised(filters, scope, as_of):
+        found_days = work_summary.completed_by_day(session, start, filters.range.end, _program_names(session, filters))
+    else:
+        query = (select(day, func.count(), late)
+                 .where(InboxTask.status == TaskStatus.COMPLETED, InboxTask.completed_at >= _midnight(start),
+                        InboxTask.completed_at < _midnight(filters.range.end + timedelta(days=1)),
+                        *_task_filters(session, filters, scope))
+                 .group_by(day))
+        found_days = [(as_date(found), n, n_late) for found, n, n_late in session.execute(query)]
+    for on, n, n_late in found_days:
         week = weeks.setdefault(on - timedelta(days=on.weekday()), [0, 0])
         week[0] += n
         week[1] += int(n_late or 0)
@@ -289,7 +310,10 @@ def trend(session: Session, filters: Filters, scope: Scope, measure: str) -> Cha
     per = (select(OutcomeMeasure.patient_id.label("patient_id"), month_of.label("month"),
                   func.avg(OutcomeMeasure.value).label("value"))
            .where(*where).group_by(OutcomeMeasure.patient_id, month_of).subquery())
-    baseline = func.first_value(per.c.value).over(partition_by=per.c.patient_id, order_by=per.c.month)
+    if measure == "hba1c":  # no change from a baseline: no window over each patient's months
+        baseline = cast(null(), Float)
+    else:
+        baseline = func.first_value(per.c.value).over(partition_by=per.c.patient_id, order_by=per.c.month)
     with_base = select(per.c.month, per.c.value, baseline.label("base")).subquery()
     rows = session.execute(select(with_base.c.month, func.count(), func.avg(with_base.c.value),
                                   func.avg(case((with_base.c.value < HBA1C_TARGET, 1.0), else_=0.0)),
@@ -306,9 +330,11 @@ def _round(value, digits: int = 1):
     return round(float(value), digits) if value is not None else None
 
 
-def charts(session: Session, filters: Filters, scope: Scope, programs: dict[str, str]) -> list[Chart]:
-    by_role, by_person = open_work(session, filters, scope)
+def charts(session: Session, filters: Filters, scope: Scope, programs: dict[str, str],
+           work_as_of: datetime | None = None) -> list[Chart]:
+    """Every chart; `work_as_of`: open work and throughput may be read from the summary taken then."""
+    by_role, by_person = open_work(session, filters, scope, work_as_of)
     return [enrolment(session, filters, scope, programs), funnel(session, filters, scope), by_role, by_person,
-            throughput(session, filters, scope), risk_tiers(session, filters, scope),
+            throughput(session, filters, scope, work_as_of), risk_tiers(session, filters, scope),
             moods(session, filters, scope), trend(session, filters, scope, "hba1c"),
             trend(session, filters, scope, "weight_kg")]

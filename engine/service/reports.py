@@ -5,6 +5,7 @@ shows patients is an audit event naming them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -14,7 +15,7 @@ from engine.care.actors import Actor
 from engine.care.time_log import LoggedTime
 from engine.errors import InvalidInput, NotFound
 from engine.models import Instance, Patient, TimeEntry
-from engine.reports import billing, ccm_months, dashboard, drill, heatmap, scope, tcm
+from engine.reports import billing, ccm_months, dashboard, drill, heatmap, scope, tcm, work_summary
 from engine.reports.periods import DateRange, Month, recent_months
 from engine.reports.sql import interactive
 from engine.reports.sql import programs as report_programs
@@ -66,6 +67,7 @@ class Dashboard:
     teams: tuple[str, ...]
     team: str | None
     scope_label: str
+    work_as_of: datetime | None = None  # open work and throughput read from the summary taken then
 
 
 @dataclass
@@ -210,11 +212,13 @@ class ReportUseCases:
             found = scope.scope_for(session, viewer)
             programs = report_programs(session)
             filters = self._filters(session, program, team, start, end, programs, DASHBOARD_DAYS)
-            charts = dashboard.charts(session, filters, found, programs)
+            as_of = work_summary.as_of(session, clock.now())
+            charts = dashboard.charts(session, filters, found, programs, as_of)
             audit.record(session, "report_viewed", viewer.name, details={
                 "report": "dashboard", "program": filters.program, "team": team or None,
                 "from": filters.range.start.isoformat(), "to": filters.range.end.isoformat()})
-        return Dashboard(filters, charts, programs, scope.TEAMS, team or None, found.label)
+        summarised = as_of if found.everyone and filters.team is None else None
+        return Dashboard(filters, charts, programs, scope.TEAMS, team or None, found.label, summarised)
 
     def dashboard_drill(self, viewer: Actor, chart: str, key: str, series: str, *, program: str | None = None,
                         team: str | None = None, start=None, end=None) -> drill.Drill:
@@ -290,11 +294,15 @@ class ReportUseCases:
             last = found[-1].id
 
     def refresh_report_summaries(self) -> dict:
-        """Bring the summaries reports read ahead up to date (the CCM billing worklist's months): what the
-        background work runs every few seconds. Returns what was done."""
+        """Bring the summaries reports read ahead up to date (the CCM billing worklist's months, the
+        dashboard's open work and throughput): what background work runs every 30 seconds. Returns what was
+        done."""
+        now = clock.now()
         with self.transaction("refresh report summaries") as session:
             interactive(session)
-            return ccm_months.refresh(session, clock.now())
+            done = ccm_months.refresh(session, now)
+            done["work"] = work_summary.refresh(session, now)
+        return done
 
     @staticmethod
     def _audit_report(session, viewer: Actor, report: str, patient_ids: list[str], *, export: bool = False,

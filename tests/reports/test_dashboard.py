@@ -30,6 +30,24 @@ def programs(reports, frozen_clock):
     return reports
 
 
+@pytest.fixture(autouse=True, params=["worked out live", "read from the summary"])
+def source(request, monkeypatch):
+    """Every chart twice: asked of the rows while one waits, and with open work and throughput read from the
+    summary background work keeps (engine.reports.work_summary), brought up to date just before each read."""
+    if request.param == "read from the summary" and "programs" in request.fixturenames:
+        service = request.getfixturevalue("programs")
+        live = service.dashboard
+
+        def from_summary(viewer, **filters):
+            service.refresh_report_summaries()
+            board = live(viewer, **filters)
+            assert (board.work_as_of is not None) == (filters.get("team") is None), "the summary was not read"
+            return board
+
+        monkeypatch.setattr(service, "dashboard", from_summary)
+    return request.param
+
+
 def _chart(board, key):
     return next(c for c in board.charts if c.key == key)
 
@@ -99,6 +117,12 @@ def test_hba1c_and_weight_trends_are_monthly_means(programs):
 def test_the_program_filter_keeps_one_program(programs):
     board = programs.dashboard(ADA, program="tcm", **RANGE)
     assert _values(_chart(board, "funnel")) == {"Transitional Care Management": [1], "Ended in the period": [0]}
+
+
+def test_the_program_filter_keeps_one_programs_open_work_and_throughput(programs):
+    board = programs.dashboard(ADA, program="tcm", **RANGE)
+    assert _values(_chart(board, "tasks_by_role")) == {"Nurse": [1, 1]}
+    assert sum(row.values[0] for row in _chart(board, "throughput").rows) == 0
 
 
 def test_the_team_filter_keeps_the_patients_of_a_care_team_role(programs):

@@ -1,11 +1,12 @@
-"""the CCM billing worklist worked out ahead by background work
+"""report summaries worked out ahead by background work: the CCM billing worklist, the dashboard's work
 
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-07
 
 `ccm_months`: one row per patient in Chronic Care Management per month, with its status and the worklist's sort
-keys (engine.reports.ccm_months keeps it); `report_refreshes`: how far each such summary is brought up to date.
+keys (engine.reports.ccm_months keeps it); `task_days` and `open_work`, the dashboard's throughput and open
+work (engine.reports.work_summary); `report_refreshes`: how far each such summary is brought up to date.
 Time entries get an index on when they were recorded, which is how the summary finds what changed.
 """
 import sqlalchemy as sa
@@ -49,9 +50,26 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('name', name=op.f('pk_report_refreshes'))
     )
     op.create_index(op.f('ix_time_entries_recorded_at'), 'time_entries', ['recorded_at'], unique=False)
+    op.create_table('task_days',
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('program', sa.String(length=200), nullable=False),
+    sa.Column('completed', sa.Integer(), nullable=False),
+    sa.Column('late', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('day', 'program', name=op.f('pk_task_days'))
+    )
+    op.create_table('open_work',
+    sa.Column('program', sa.String(length=200), nullable=False),
+    sa.Column('role', sa.String(length=100), nullable=False),
+    sa.Column('assignee', sa.String(length=200), nullable=False),
+    sa.Column('open', sa.Integer(), nullable=False),
+    sa.Column('overdue', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('program', 'role', 'assignee', name=op.f('pk_open_work'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('open_work')
+    op.drop_table('task_days')
     op.drop_index(op.f('ix_time_entries_recorded_at'), table_name='time_entries')
     op.drop_table('report_refreshes')
     op.drop_index('ix_ccm_months_worklist', table_name='ccm_months')
