@@ -31,6 +31,7 @@ class InboxTask(Base):
         Index(None, "status", "due_at"),
         Index(None, "patient_id", "status"),
         Index(None, "completed_by", "completed_at"),
+        Index(None, "created_at"),  # the bottleneck heatmap's date range
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta, timezone
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ARRAY, Float, and_, case, func, or_, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
@@ -140,17 +141,22 @@ def _stats_in_sql(session: Session, where: list, now: datetime) -> list[StepStat
     working = case((and_(InboxTask.claimed_at.is_not(None), InboxTask.completed_at.is_not(None)),
                     _seconds(InboxTask.completed_at, InboxTask.claimed_at)))
 
-    def pct(fraction, expr):
-        return func.percentile_cont(fraction).within_group(expr)
+    def median_and_p90(expr):  # one sort of the step's times for both
+        return func.percentile_cont(postgresql.array([0.5, 0.9]), type_=ARRAY(Float)).within_group(expr)
 
     query = (select(InboxTask.stage, InboxTask.element_id, func.max(InboxTask.title), func.count(),
                     func.sum(case((InboxTask.status == TaskStatus.COMPLETED, 1), else_=0)),
                     func.sum(case((_overdue(now), 1), else_=0)),
-                    pct(0.5, waiting), pct(0.9, waiting), pct(0.5, working), pct(0.9, working))
+                    median_and_p90(waiting), median_and_p90(working))
              .where(*where).group_by(InboxTask.stage, InboxTask.element_id))
-    return sorted((StepStats(stage, element, title, n, int(done or 0), int(late or 0), *(_f(v) for v in pcts))
-                   for stage, element, title, n, done, late, *pcts in session.execute(query)),
+    return sorted((StepStats(stage, element, title, n, int(done or 0), int(late or 0), *_pair(waits),
+                             *_pair(works))
+                   for stage, element, title, n, done, late, waits, works in session.execute(query)),
                   key=lambda s: (-s.count, s.stage, s.element_id))
+
+
+def _pair(values) -> tuple[float | None, float | None]:
+    return (_f(values[0]), _f(values[1])) if values else (None, None)
 
 
 def _f(value) -> float | None:

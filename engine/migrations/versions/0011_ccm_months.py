@@ -7,7 +7,8 @@ Create Date: 2026-12-07
 `ccm_months`: one row per patient in Chronic Care Management per month, with its status and the worklist's sort
 keys (engine.reports.ccm_months keeps it); `task_days` and `open_work`, the dashboard's throughput and open
 work (engine.reports.work_summary); `report_refreshes`: how far each such summary is brought up to date.
-Time entries get an index on when they were recorded, which is how the summary finds what changed.
+Time entries get an index on when they were recorded, which is how the summary finds what changed, and inbox
+tasks one on when they were created, the bottleneck heatmap's date range.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -50,6 +51,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('name', name=op.f('pk_report_refreshes'))
     )
     op.create_index(op.f('ix_time_entries_recorded_at'), 'time_entries', ['recorded_at'], unique=False)
+    op.create_index(op.f('ix_inbox_tasks_created_at'), 'inbox_tasks', ['created_at'], unique=False)
     op.create_table('task_days',
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('program', sa.String(length=200), nullable=False),
@@ -70,6 +72,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('open_work')
     op.drop_table('task_days')
+    op.drop_index(op.f('ix_inbox_tasks_created_at'), table_name='inbox_tasks')
     op.drop_index(op.f('ix_time_entries_recorded_at'), table_name='time_entries')
     op.drop_table('report_refreshes')
     op.drop_index('ix_ccm_months_worklist', table_name='ccm_months')
