@@ -38,6 +38,7 @@ from engine.models.reports import (
     OutcomeMeasure,
     ReportRefresh,
     TaskDay,
+    TcmDischarge,
 )
 from engine.models.studio import (
     DraftStatus,
@@ -92,6 +93,7 @@ __all__ = [
     "ReportRefresh",
     "OpenWork",
     "TaskDay",
+    "TcmDischarge",
     "Notification",
     "NotificationStatus",
     "OutcomeMeasure",

@@ -156,3 +156,31 @@ class OpenWork(Base):
     assignee: Mapped[str] = mapped_column(String(200))
     open: Mapped[int] = mapped_column(Integer)
     overdue: Mapped[int] = mapped_column(Integer)
+
+
+class TcmDischarge(Base):
+    """One row of TCM compliance worked out ahead by background work (engine.reports.tcm_summary): a discharge,
+    what followed it, the code it supports and why, and the totals it counts in (`tally`: ",discharges,
+    contact_met,...,"), as of the last refresh."""
+
+    __tablename__ = "tcm_discharges"
+    __table_args__ = (Index(None, "discharge_on"),)
+
+    instance_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[str] = mapped_column(String(100))
+    discharge_on: Mapped[date] = mapped_column(Date)
+    complexity: Mapped[str | None] = mapped_column(String(20))
+    contact_deadline: Mapped[date] = mapped_column(Date)
+    contact_on: Mapped[date | None] = mapped_column(Date)
+    contact_outcome: Mapped[str | None] = mapped_column(String(40))
+    contact_attempts: Mapped[int | None] = mapped_column(Integer)
+    contact: Mapped[str] = mapped_column(String(10))
+    med_rec_on: Mapped[date | None] = mapped_column(Date)
+    visit_on: Mapped[date | None] = mapped_column(Date)
+    visit_day: Mapped[int | None] = mapped_column(Integer)
+    mdm: Mapped[str | None] = mapped_column(String(20))
+    code: Mapped[str | None] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(String(200))
+    readmitted_on: Mapped[date | None] = mapped_column(Date)
+    no_visit_reason: Mapped[str | None] = mapped_column(String(40))
+    tally: Mapped[str] = mapped_column(String(300))

@@ -46,13 +46,14 @@ def as_of(session: Session, month: Month, now: datetime) -> datetime | None:
     return state.refreshed_at
 
 
-def refresh(session: Session, now: datetime) -> dict:
-    """Bring the summary up to date as of `now`; returns what was done (months built, patients worked out)."""
+def refresh(session: Session, now: datetime, everything: bool = False) -> dict:
+    """Bring the summary up to date as of `now` (`everything`: build every month again); returns what was done
+    (months built, patients worked out)."""
     state = session.get(ReportRefresh, NAME, with_for_update=True)
     wanted = [m.key for m in recent_months(now.date())]
     built = _months(state) if state is not None else []
     session.execute(delete(CcmMonth).where(CcmMonth.month.not_in(wanted)))
-    whole = [key for key in wanted if key not in built]
+    whole = list(wanted) if everything else [key for key in wanted if key not in built]
     if state is None or now - state.rebuilt_at >= REBUILD_EVERY:
         whole += [key for key in wanted[:2] if key not in whole]
     changed = 0

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from engine.errors import InvalidInput
-from engine.models import InstanceFacts, Patient
+from engine.models import InstanceFacts, Patient, TcmDischarge
 from engine.reports.periods import Month, recent_months
 from engine.reports.scope import Scope
 from engine.time.calendar import add_business_days, holiday_calendar
@@ -155,6 +155,7 @@ class Compliance:
     scope_label: str
     months_offered: list[Month] = field(default_factory=list)
     show: str | None = None  # the rows of one total only
+    as_of: datetime | None = None  # read from the rows background work worked out then
 
     @property
     def pages(self) -> int:
@@ -169,11 +170,33 @@ class Compliance:
 
 
 def compliance(session: Session, first: Month, last: Month, scope: Scope, today: date, *, page: int = 1,
-               page_size: int | None = 100, show: str | None = None) -> Compliance:
+               page_size: int | None = 100, show: str | None = None, as_of: datetime | None = None) -> Compliance:
     """Discharges from the first day of `first` to the last of `last`, newest first (a page of them; `show`:
-    only those a total counts, one of COUNTED), with the totals per month over all of them."""
+    only those a total counts, one of COUNTED), with the totals per month over all of them. `as_of`: read
+    from the rows background work worked out then (engine.reports.tcm_summary), else worked out now."""
     if show is not None and show not in COUNTED:
         raise InvalidInput(f"there is no total '{show[:40]}': choose one of {', '.join(COUNTED)}")
+    totals: dict[str, MonthTotals] = {}
+    month = first
+    while month.first <= last.first:
+        totals[month.key] = MonthTotals(month)
+        month = month.next()
+    if as_of is not None:
+        return _from_summary(session, first, last, scope, today, totals, page, page_size, show, as_of)
+    rows = discharge_rows(session, today, InstanceFacts.discharge_on >= first.first,
+                          InstanceFacts.discharge_on <= last.last, scope.patients(InstanceFacts.patient_id))
+    for row in rows:
+        _count(totals[Month.of(row.discharge_on).key].counts, row)
+    if show is not None:
+        rows = [row for row in rows if _count(Counter(), row)[show]]
+    size = page_size or max(len(rows), 1)
+    shown = rows[(page - 1) * size: page * size]
+    return Compliance(first, last, shown, list(totals.values()), len(rows), page, size, scope.label,
+                      recent_months(today, 37), show)
+
+
+def discharge_rows(session: Session, today: date, *where) -> list[DischargeRow]:
+    """The rows of the TCM discharges `where` says, newest first, as of `today`."""
     later = aliased(InstanceFacts)
     next_discharge = (select(func.min(later.discharge_on))
                       .where(later.patient_id == InstanceFacts.patient_id, later.process_id.in_(TCM_PROGRAMS),
@@ -184,23 +207,45 @@ def compliance(session: Session, first: Month, last: Month, scope: Scope, today:
                     f.contact_attempts, f.med_rec_on, f.visit_on, f.visit_mdm, f.no_visit_reason, f.readmitted_on,
                     Patient.given_name, Patient.family_name, Patient.mrn, next_discharge.label("next_discharge"))
              .join(Patient, Patient.id == InstanceFacts.patient_id)
-             .where(InstanceFacts.process_id.in_(TCM_PROGRAMS), InstanceFacts.discharge_on >= first.first,
-                    InstanceFacts.discharge_on <= last.last, scope.patients(InstanceFacts.patient_id))
+             .where(InstanceFacts.process_id.in_(TCM_PROGRAMS), InstanceFacts.discharge_on.is_not(None), *where)
              .order_by(InstanceFacts.discharge_on.desc(), InstanceFacts.instance_id.desc()))
-    rows = [_row(found, today) for found in session.execute(query)]
-    totals: dict[str, MonthTotals] = {}
-    month = first
-    while month.first <= last.first:
-        totals[month.key] = MonthTotals(month)
-        month = month.next()
-    for row in rows:
-        _count(totals[Month.of(row.discharge_on).key].counts, row)
+    return [_row(found, today) for found in session.execute(query)]
+
+
+def tally(row: DischargeRow) -> str:
+    """The totals a row counts in, as the summary keeps them: ",discharges,contact_met,...,"."""
+    return "," + ",".join(sorted(_count(Counter(), row))) + ","
+
+
+def _from_summary(session: Session, first: Month, last: Month, scope: Scope, today: date,
+                  totals: dict[str, MonthTotals], page: int, page_size: int | None, show: str | None,
+                  as_of: datetime) -> Compliance:
+    d = TcmDischarge
+    where = [d.discharge_on >= first.first, d.discharge_on <= last.last, scope.patients(d.patient_id)]
+    month_of = func.substr(cast(d.discharge_on, String(10)), 1, 7)
+    for key, found, n in session.execute(select(month_of, d.tally, func.count()).where(*where)
+                                         .group_by(month_of, d.tally)):
+        counts = totals[key].counts
+        for part in found.strip(",").split(","):
+            counts[part] += n
     if show is not None:
-        rows = [row for row in rows if _count(Counter(), row)[show]]
-    size = page_size or max(len(rows), 1)
-    shown = rows[(page - 1) * size: page * size]
-    return Compliance(first, last, shown, list(totals.values()), len(rows), page, size, scope.label,
-                      recent_months(today, 37), show)
+        where.append(d.tally.like(f"%,{show},%"))
+    total = totals_for(totals, show)
+    size = page_size or max(total, 1)
+    query = (select(d, Patient.given_name, Patient.family_name, Patient.mrn)
+             .join(Patient, Patient.id == d.patient_id).where(*where)
+             .order_by(d.discharge_on.desc(), d.instance_id.desc()).limit(size).offset((page - 1) * size))
+    shown = [DischargeRow(r.instance_id, r.patient_id, f"{given} {family}", mrn, r.discharge_on, r.complexity,
+                          r.contact_deadline, r.contact_on, r.contact_outcome, r.contact_attempts, r.contact,
+                          r.med_rec_on, r.visit_on, r.visit_day, r.mdm, r.code, r.reason, r.readmitted_on,
+                          r.no_visit_reason) for r, given, family, mrn in session.execute(query)]
+    return Compliance(first, last, shown, list(totals.values()), total, page, size, scope.label,
+                      recent_months(today, 37), show, as_of)
+
+
+def totals_for(totals: dict[str, MonthTotals], show: str | None) -> int:
+    """The discharges the page lists: every one, or those one total counts."""
+    return sum(month.counts[show or "discharges"] for month in totals.values())
 
 
 def _row(f, today: date) -> DischargeRow:

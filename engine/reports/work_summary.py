@@ -35,11 +35,11 @@ def as_of(session: Session, now: datetime) -> datetime | None:
     return state.refreshed_at
 
 
-def refresh(session: Session, now: datetime) -> dict:
+def refresh(session: Session, now: datetime, everything: bool = False) -> dict:
     """Bring open work and throughput up to date as of `now`; returns the days worked out again."""
     state = session.get(ReportRefresh, NAME, with_for_update=True)
     _open_work(session, now)
-    whole = state is None or now - state.rebuilt_at >= REBUILD_EVERY
+    whole = everything or state is None or now - state.rebuilt_at >= REBUILD_EVERY
     since = None if whole else (state.changes_from - OVERLAP).date()
     _task_days(session, since)
     if state is None:

@@ -15,7 +15,17 @@ from engine.care.actors import Actor
 from engine.care.time_log import LoggedTime
 from engine.errors import InvalidInput, NotFound
 from engine.models import Instance, Patient, TimeEntry
-from engine.reports import billing, ccm_months, dashboard, drill, heatmap, scope, tcm, work_summary
+from engine.reports import (
+    billing,
+    ccm_months,
+    dashboard,
+    drill,
+    heatmap,
+    scope,
+    tcm,
+    tcm_summary,
+    work_summary,
+)
 from engine.reports.periods import DateRange, Month, recent_months
 from engine.reports.sql import interactive
 from engine.reports.sql import programs as report_programs
@@ -176,7 +186,8 @@ class ReportUseCases:
                        page_size: int | None = 100, show: str | None = None) -> tcm.Compliance:
         """Discharges from the first month to the last (this month and the two before by default), with the
         totals and rates per month; audited naming the patients shown."""
-        today = clock.now().date()
+        now = clock.now()
+        today = now.date()
         last_month = Month.parse(last, today)
         first_month = Month.parse(first, (last_month.first.replace(day=1)))
         if not first:
@@ -190,7 +201,8 @@ class ReportUseCases:
             interactive(session)
             found = scope.scope_for(session, viewer)
             result = tcm.compliance(session, first_month, last_month, found, today, page=_page(page),
-                                    page_size=page_size, show=_text("total", show, 40))
+                                    page_size=page_size, show=_text("total", show, 40),
+                                    as_of=tcm_summary.as_of(session, now))
             self._audit_report(session, viewer, "tcm_compliance", [r.patient_id for r in result.rows],
                                export=page_size is None, months=f"{first_month.key}/{last_month.key}", page=page)
         return result
@@ -293,15 +305,17 @@ class ReportUseCases:
             done += len(found)
             last = found[-1].id
 
-    def refresh_report_summaries(self) -> dict:
+    def refresh_report_summaries(self, *, whole: bool = False) -> dict:
         """Bring the summaries reports read ahead up to date (the CCM billing worklist's months, the
-        dashboard's open work and throughput): what background work runs every 30 seconds. Returns what was
-        done."""
+        dashboard's open work and throughput, TCM compliance's rows): what background work runs every 30 seconds.
+        `whole`: work everything out again, not only what changed (after a restore or a clock set back).
+        Returns what was done."""
         now = clock.now()
         with self.transaction("refresh report summaries") as session:
             interactive(session)
-            done = ccm_months.refresh(session, now)
-            done["work"] = work_summary.refresh(session, now)
+            done = ccm_months.refresh(session, now, whole)
+            done["work"] = work_summary.refresh(session, now, whole)
+            done["tcm"] = tcm_summary.refresh(session, now, whole)
         return done
 
     @staticmethod

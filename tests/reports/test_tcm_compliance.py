@@ -19,6 +19,25 @@ pytestmark = pytest.mark.dates
 BEFORE_THANKSGIVING = "2026-11-25"
 
 
+@pytest.fixture(autouse=True, params=["worked out live", "read from the summary"])
+def source(request, monkeypatch):
+    """Every worked case twice: the rows worked out while one waits, and read from the summary background work
+    keeps (engine.reports.tcm_summary), worked out again just before each read (the clock here goes back to
+    each discharge and forward again; test_report_summaries.py has the refresh of what changed)."""
+    if request.param == "read from the summary" and "reports" in request.fixturenames:
+        service = request.getfixturevalue("reports")
+        live = service.tcm_compliance
+
+        def from_summary(*args, **kwargs):
+            service.refresh_report_summaries(whole=True)
+            found = live(*args, **kwargs)
+            assert found.as_of is not None, "the summary was not read"
+            return found
+
+        monkeypatch.setattr(service, "tcm_compliance", from_summary)
+    return request.param
+
+
 def _row(service, instance_id, first="2026-11", last="2026-12"):
     found = service.tcm_compliance(first, last, ADA, page_size=None)
     return next(row for row in found.rows if row.instance_id == instance_id)
@@ -109,6 +128,21 @@ def test_a_discharge_still_in_its_window_is_pending(reports, frozen_clock):
     row = _row(reports, instance, "2027-03", "2027-03")
     assert (row.contact, row.contact_deadline, row.code) == ("pending", date(2027, 3, 16), None)
     assert row.pending
+
+
+def test_a_pending_contact_is_missed_once_its_deadline_has_passed(reports, frozen_clock):
+    instance = discharge(reports, frozen_clock, "TLATE", "2027-03-12", "moderate")  # a Friday: due Tuesday
+    frozen_clock.set(at("2027-03-15"))
+    assert _row(reports, instance, "2027-03", "2027-03").contact == "pending"
+    frozen_clock.set(at("2027-03-17"))
+    assert _row(reports, instance, "2027-03", "2027-03").contact == "missed"
+
+
+def test_only_the_discharges_a_total_counts_are_listed_under_it(december, frozen_clock):
+    _seen(december, frozen_clock, "TS1", "2026-11-09", "high")
+    _seen(december, frozen_clock, "TS2", "2026-11-17", "high")
+    found = december.tcm_compliance("2026-11", "2026-12", ADA, show="code_99496")
+    assert found.total == 1 and [row.visit_day for row in found.rows] == [7]
 
 
 def test_a_second_discharge_within_30_days_is_a_readmission(december, frozen_clock):

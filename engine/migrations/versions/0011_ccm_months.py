@@ -6,7 +6,8 @@ Create Date: 2026-12-07
 
 `ccm_months`: one row per patient in Chronic Care Management per month, with its status and the worklist's sort
 keys (engine.reports.ccm_months keeps it); `task_days` and `open_work`, the dashboard's throughput and open
-work (engine.reports.work_summary); `report_refreshes`: how far each such summary is brought up to date.
+work (engine.reports.work_summary); `tcm_discharges`, TCM compliance's rows (engine.reports.tcm_summary);
+`report_refreshes`: how far each such summary is brought up to date.
 Time entries get an index on when they were recorded, which is how the summary finds what changed, and inbox
 tasks one on when they were created, the bottleneck heatmap's date range.
 """
@@ -69,7 +70,33 @@ def upgrade() -> None:
     )
 
 
+    op.create_table('tcm_discharges',
+    sa.Column('instance_id', sa.Integer(), nullable=False),
+    sa.Column('patient_id', sa.String(length=100), nullable=False),
+    sa.Column('discharge_on', sa.Date(), nullable=False),
+    sa.Column('complexity', sa.String(length=20), nullable=True),
+    sa.Column('contact_deadline', sa.Date(), nullable=False),
+    sa.Column('contact_on', sa.Date(), nullable=True),
+    sa.Column('contact_outcome', sa.String(length=40), nullable=True),
+    sa.Column('contact_attempts', sa.Integer(), nullable=True),
+    sa.Column('contact', sa.String(length=10), nullable=False),
+    sa.Column('med_rec_on', sa.Date(), nullable=True),
+    sa.Column('visit_on', sa.Date(), nullable=True),
+    sa.Column('visit_day', sa.Integer(), nullable=True),
+    sa.Column('mdm', sa.String(length=20), nullable=True),
+    sa.Column('code', sa.String(length=10), nullable=True),
+    sa.Column('reason', sa.String(length=200), nullable=False),
+    sa.Column('readmitted_on', sa.Date(), nullable=True),
+    sa.Column('no_visit_reason', sa.String(length=40), nullable=True),
+    sa.Column('tally', sa.String(length=300), nullable=False),
+    sa.PrimaryKeyConstraint('instance_id', name=op.f('pk_tcm_discharges'))
+    )
+    op.create_index(op.f('ix_tcm_discharges_discharge_on'), 'tcm_discharges', ['discharge_on'], unique=False)
+
+
 def downgrade() -> None:
+    op.drop_index(op.f('ix_tcm_discharges_discharge_on'), table_name='tcm_discharges')
+    op.drop_table('tcm_discharges')
     op.drop_table('open_work')
     op.drop_table('task_days')
     op.drop_index(op.f('ix_inbox_tasks_created_at'), table_name='inbox_tasks')

@@ -1,6 +1,7 @@
-"""The CCM worklist read from the summary background work keeps (engine.reports.ccm_months): what a refresh picks
-up, when the worklist says its figures are as of a refresh, and when it works the month out live instead. The
-worked cases of the rules themselves run on both sources in test_ccm_billing.py."""
+"""The summaries background work keeps for reports (engine.reports.ccm_months, work_summary, tcm_summary): what
+a refresh picks up as the clock moves forward, when a report says its figures are as of a refresh, and when it
+works them out live instead. The worked cases of the rules themselves run on both sources in
+test_ccm_billing.py, test_tcm_compliance.py and test_dashboard.py."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,7 +10,7 @@ from engine.jobs.envelope import Envelope
 from engine.jobs.work import execute
 from engine.reports import ccm_months
 from engine.service import SYSTEM, PatientInput
-from tests.reports.world import CARL, TODAY, at, enrol, log
+from tests.reports.world import ADA, CARL, TODAY, at, contact, discharge, enrol, log, review
 
 
 def _row(found, patient_id):
@@ -106,3 +107,47 @@ def test_background_work_brings_the_summary_up_to_date(reports, frozen_clock):
     finally:
         jobs.close()
     assert "2027-03" in done["built"] and reports.ccm_worklist("2027-03", CARL).as_of == at(TODAY)
+
+
+def _discharge_row(service, instance_id, month="2027-03"):
+    found = service.tcm_compliance(month, month, ADA, page_size=None)
+    assert found.as_of is not None
+    return next(row for row in found.rows if row.instance_id == instance_id)
+
+
+def test_a_contact_recorded_after_a_refresh_counts_from_the_next_one(reports, frozen_clock):
+    instance = discharge(reports, frozen_clock, "T1", "2027-03-15")  # Monday afternoon: due Wednesday
+    frozen_clock.set(at("2027-03-16", 12) - timedelta(seconds=10))
+    reports.refresh_report_summaries()
+    contact(reports, frozen_clock, instance, "2027-03-16")  # at noon
+    assert _discharge_row(reports, instance).contact == "pending"  # as of the refresh before it
+    reports.refresh_report_summaries()
+    assert _discharge_row(reports, instance).contact == "met"
+
+
+def test_a_new_discharge_makes_the_one_before_a_readmission_at_the_next_refresh(reports, frozen_clock):
+    first = discharge(reports, frozen_clock, "T2", "2027-03-15")
+    frozen_clock.set(at("2027-03-19", 16) - timedelta(seconds=10))
+    reports.refresh_report_summaries()
+    reports.terminate(first, ADA, "readmitted")
+    discharge(reports, frozen_clock, "T2", "2027-03-19")
+    reports.refresh_report_summaries()
+    assert _discharge_row(reports, first).readmitted_on is not None
+
+
+def test_a_task_completed_after_a_refresh_counts_in_throughput_from_the_next_one(reports, frozen_clock):
+    instance = enrol(reports, frozen_clock, "W1")
+    frozen_clock.set(at("2027-03-16", 10) - timedelta(seconds=10))
+    reports.refresh_report_summaries()
+    before = _completed(reports)
+    review(reports, frozen_clock, instance, "2027-03-16", claimed_hour=10, hour=10)
+    assert _completed(reports) == before  # as of the refresh before it
+    reports.refresh_report_summaries()
+    assert _completed(reports) == before + 1
+
+
+def _completed(service) -> int:
+    board = service.dashboard(ADA, start="2027-01-01", end="2027-03-31")
+    assert board.work_as_of is not None
+    chart = next(c for c in board.charts if c.key == "throughput")
+    return sum(row.values[0] for row in chart.rows)
