@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from engine.care.characters import refused_character
 from engine.errors import InvalidInput, NotFound
 from engine.models import CarePlanItem, Instance, InstanceStatus
-from engine.runtime.pending import WAITING
+from engine.runtime.pending import WAITING, WaitingTasks, data_marker, waiting_tasks
 from engine.store import audit
 from engine.time import clock
 
@@ -28,7 +28,7 @@ PLAN_LISTS = {"goal": "goals", "intervention": "interventions", "barrier": "barr
 STATUSES = {"goal": ("active", "on_track", "at_risk", "met", "not_met", "stopped"),
             "intervention": ("active", "done", "stopped"), "barrier": ("active", "resolved")}
 PATHWAY, CARE_TEAM = "pathway", "care team"
-_KEY = '"care_plan"'
+_KEY = data_marker("care_plan")  # how the plan appears in a stored state (JSON) that holds one
 TEXT_LIMITS = {"description": 500, "target": 300, "owner": 200, "note": 1000}
 
 
@@ -47,12 +47,14 @@ class ItemInput:
 
 
 # ------------------------------------------------------------------------------------------------ from pathways
-def plan_in(workflow, state: str | None = None) -> dict | None:
-    """The care plan the workflow holds where it waits now (or at its end), else None."""
+def plan_in(workflow, state: str | None = None, waiting: WaitingTasks | None = None) -> dict | None:
+    """The care plan the workflow holds where it waits now (or at its end), else None. `state`, its stored form
+    when known, spares the walk when it holds no plan; `waiting`, the tasks it waits at when the caller has
+    found them already (the runtime's, shared by what reads a step's facts: `loaded.waiting`)."""
     if state is not None and _KEY not in state:
         return None
     plan = None
-    for task in workflow.get_tasks(state=WAITING):
+    for task in waiting_tasks(workflow, waiting):
         value = task.data.get("care_plan")
         if isinstance(value, dict):
             plan = value
@@ -73,10 +75,10 @@ class PlanKeeper:
     instance was loaded with updates the record (no query at all for a step that leaves the plan alone)."""
 
     def on_load(self, loaded) -> None:
-        loaded.notes["care_plan"] = _digest(plan_in(loaded.workflow, loaded.instance.state))
+        loaded.notes["care_plan"] = _digest(plan_in(loaded.workflow, loaded.instance.state, loaded.waiting))
 
     def __call__(self, session: Session, loaded, actor: str) -> None:
-        plan = plan_in(loaded.workflow, loaded.instance.state)
+        plan = plan_in(loaded.workflow, loaded.instance.state, loaded.waiting)
         if plan is None or _digest(plan) == loaded.notes.get("care_plan", "unknown"):
             return
         sync(session, loaded.instance, plan, actor)

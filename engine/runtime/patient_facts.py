@@ -14,21 +14,22 @@ from sqlalchemy.orm import Session
 from engine.errors import InvalidInput
 from engine.models import Patient
 from engine.models.patient import RISK_TIERS
-from engine.runtime.pending import WAITING
+from engine.runtime.pending import WaitingTasks, data_marker, waiting_tasks
 from engine.store import audit
 from engine.time import clock
 
-_KEY = '"risk_tier"'  # how the key appears in a stored state (JSON) that has it
+_KEY = data_marker("risk_tier")  # how the key appears in a stored state (JSON) that has it
 
 
-def risk_tier(workflow, state: str | None = None) -> str | None:
+def risk_tier(workflow, state: str | None = None, waiting: WaitingTasks | None = None) -> str | None:
     """The tier the pathway holds now: from the data of the tasks it waits at (the last one that has a valid
     tier), or, once it has ended, from its last step. `state`, the workflow's stored form (engine.runtime.state_codec), when
-    given, spares the walk over the tasks for a pathway whose data has no tier anywhere (most steps)."""
+    given, spares the walk over the tasks for a pathway whose data has no tier anywhere (most steps);
+    `waiting`, the tasks it waits at when the caller has found them already (the runtime shares one walk)."""
     if state is not None and _KEY not in state:
         return None
     tier = None
-    for task in workflow.get_tasks(state=WAITING):
+    for task in waiting_tasks(workflow, waiting):
         value = task.data.get("risk_tier")
         if value in RISK_TIERS:
             tier = value

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.util.task import BpmnTaskFilter
 from SpiffWorkflow.util.task import TaskState
 
 from engine.models.inbox import PRIORITIES
@@ -71,6 +72,40 @@ _ROLE_BY_LABEL = {label.lower(): role for role, label in ROLE_LABELS.items()}
 WAITING = TaskState.READY | TaskState.WAITING | TaskState.STARTED
 
 
+class WaitingTasks:
+    """The tasks a workflow waits at (WAITING), found by one walk over its tasks, on first use: what a step's
+    readers of pathway facts (the risk tier, the report facts, the care plan) share, once when an instance is
+    loaded and once when it is saved, instead of walking the workflow each. Valid while the workflow does not
+    move (its tasks' data may change: it is read where the tasks are)."""
+
+    __slots__ = ("workflow", "_tasks")
+
+    def __init__(self, workflow):
+        self.workflow = workflow
+        self._tasks = None
+
+    @property
+    def tasks(self) -> tuple:
+        if self._tasks is None:
+            self._tasks = tuple(self.workflow.get_tasks(state=WAITING))
+        return self._tasks
+
+
+def waiting_tasks(workflow, waiting: WaitingTasks | None = None):
+    """The tasks `workflow` waits at: `waiting`'s, when the caller has them (of this workflow), else walked."""
+    if waiting is not None and waiting.workflow is workflow:
+        return waiting.tasks
+    return workflow.get_tasks(state=WAITING)
+
+
+def data_marker(key: str) -> str:
+    """How a data name appears in a stored state (JSON) whose data holds it: as a key, followed by its colon.
+    The quoted name alone also matches an element of that id (a task `care_plan`) in every state of its
+    pathway; a state without the marker holds no such data anywhere (each task's data is stored as a
+    key-value object, whole or as the keys that differ from its parent's)."""
+    return f'"{key}":'
+
+
 def properties_of(task_spec) -> dict:
     extensions = getattr(task_spec, "extensions", None) or {}
     return extensions.get("properties", {}) or {}
@@ -95,9 +130,18 @@ def find_task(workflow, task_id: str | UUID):
     return None
 
 
-def human_tasks(workflow) -> list[HumanTask]:
+_HUMAN = BpmnTaskFilter(state=TaskState.READY, manual=True)  # what get_tasks(state=READY, manual=True) matches
+
+
+def human_tasks(workflow, waiting: WaitingTasks | None = None) -> list[HumanTask]:
+    """The READY manual tasks, in the workflow's order; taken from `waiting` (where it waits: READY is one of
+    those states, and both walks visit the same tasks in the same order) when the caller has it."""
     found = []
-    for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+    if waiting is not None and waiting.workflow is workflow:
+        ready = [task for task in waiting.tasks if _HUMAN.matches(task)]
+    else:
+        ready = workflow.get_tasks(state=TaskState.READY, manual=True)
+    for task in ready:
         spec = task.task_spec
         props = properties_of(spec)
         priority = PRIORITIES.get(str(props.get("priority", "normal")).lower(), PRIORITIES["normal"])

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from engine.models import InboxTask, InstanceFacts, InstanceStatus, OutcomeMeasure
 from engine.models.patient import RISK_TIERS
-from engine.runtime.pending import WAITING
+from engine.runtime.pending import WaitingTasks, data_marker, waiting_tasks
 from engine.runtime.row_sync import INBOX_INSERT, committed
 from engine.store.step_writes import WriteBatch, defer
 from engine.time import clock
@@ -35,8 +35,8 @@ KEYS = ("consent", "care_plan", "mood_screenings", "risk_tier", "discharge_date"
         "medication_reconciliation", "tcm_visit", "missed_visit_follow_up", "missed_contact_follow_up",
         "program_end_reason", "hba1c_results", "weights")
 # how the data appear in a stored state (JSON) that holds them (TCM's others come with its discharge_date)
-MARKERS = tuple(f'"{key}"' for key in ("consent", "care_plan", "mood_screenings", "risk_tier", "discharge_date",
-                                        "program_end_reason", "hba1c_results", "weights"))
+MARKERS = tuple(data_marker(key) for key in ("consent", "care_plan", "mood_screenings", "risk_tier",
+                                             "discharge_date", "program_end_reason", "hba1c_results", "weights"))
 # facts a later step may replace (the newest screening, the stage); every other fact is kept once known
 REPLACED = ("stage", "risk_tier", "phq9_latest", "phq9_latest_on", "gad7_latest", "gad7_latest_on", "end_reason")
 IDENTITY = ("patient_id", "process_id", "program", "deployment_id")
@@ -57,12 +57,12 @@ def holds_facts(state: str | None) -> bool:
     return bool(state) and any(marker in state for marker in MARKERS)
 
 
-def snapshot(workflow, state: str | None = None) -> Snapshot:
+def snapshot(workflow, state: str | None = None, waiting: WaitingTasks | None = None) -> Snapshot:
     """The facts the workflow holds now; `state`, its stored form when known, spares the walk when it names
-    none of the data they come from."""
+    none of the data they come from; `waiting`, the tasks it waits at when the caller has found them already."""
     if state is not None and not holds_facts(state):
         return EMPTY
-    data = _data(workflow)
+    data = _data(workflow, waiting)
     if not data:
         return EMPTY
     columns: dict = {}
@@ -80,13 +80,13 @@ def snapshot(workflow, state: str | None = None) -> Snapshot:
     return Snapshot(columns, frozenset(measures))
 
 
-def _data(workflow) -> dict:
+def _data(workflow, waiting: WaitingTasks | None = None) -> dict:
     """The facts' data where the workflow waits, the newest task's last (an ended workflow: its last step's),
     with the program's data objects; screenings from every waiting task (a stage's copy may hold fewer)."""
     if workflow.completed and workflow.last_task is not None:
         tasks = [workflow.last_task]
     else:
-        tasks = sorted(workflow.get_tasks(state=WAITING), key=lambda t: t.last_state_change)
+        tasks = sorted(waiting_tasks(workflow, waiting), key=lambda t: t.last_state_change)
     merged: dict = {}
     screenings: dict = {}
     for task in tasks:
@@ -190,10 +190,11 @@ def _monitoring(data: dict, measures: set) -> None:
 # ---------------------------------------------------------------------------------------------- writing
 
 def queue_changes(session: Session, instance, workflow, before: Snapshot | None, state: str,
-                  batch: WriteBatch) -> None:
+                  batch: WriteBatch, waiting: WaitingTasks | None = None) -> None:
     """Queue on `batch` what this step changed of the instance's facts (`before`: as loaded; None for an
-    instance being started). Called by the runtime's save, after the step's inbox rows were queued."""
-    after = snapshot(workflow, state)
+    instance being started). Called by the runtime's save, after the step's inbox rows were queued, with the
+    tasks the saved workflow waits at (`waiting`)."""
+    after = snapshot(workflow, state, waiting)
     stage = _new_stage(session, instance, batch)
     ended = instance.status in InstanceStatus.ENDED and committed(instance, "status") not in InstanceStatus.ENDED
     moved = committed(instance, "deployment_id") != instance.deployment_id

@@ -16,7 +16,7 @@ from sqlalchemy import delete, insert, inspect, select
 from sqlalchemy.orm import LoaderCallableStatus, Session
 
 from engine.models import InboxTask, Instance, MessageWait, TaskStatus, TimerWait
-from engine.runtime.pending import find_task, human_tasks, messages, timers
+from engine.runtime.pending import WaitingTasks, find_task, human_tasks, messages, timers
 from engine.store import audit
 from engine.store.step_writes import WriteBatch
 from engine.time.durations import due_from
@@ -29,10 +29,11 @@ ROUTED_BY = "care team"  # who the audit trail says gave a new task to the patie
 
 
 def sync_rows(session: Session, instance: Instance, workflow, now: datetime, actor: str,
-              batch: WriteBatch, router=None) -> None:
+              batch: WriteBatch, router=None, waiting: WaitingTasks | None = None) -> None:
     """`router(session, instance, role)`, when given, names who a new task goes to (the patient's care team
-    member in its role, engine.care.teams.route); None leaves it in its role's queue."""
-    _sync_inbox(session, instance, workflow, now, actor, batch, router)
+    member in its role, engine.care.teams.route); None leaves it in its role's queue. `waiting`: the tasks the
+    workflow waits at, when the caller shares them (the runtime's save: one walk for the inbox and the facts)."""
+    _sync_inbox(session, instance, workflow, now, actor, batch, router, waiting)
     _sync_timers(session, instance, workflow, now)
     _sync_messages(session, instance, workflow)
 
@@ -86,8 +87,8 @@ def _active_rows(session: Session, instance_id: int) -> list[InboxTask]:
 
 
 def _sync_inbox(session: Session, instance: Instance, workflow, now: datetime, actor: str,
-                batch: WriteBatch, router=None) -> None:
-    ready = {t.task_uuid: t for t in human_tasks(workflow)}
+                batch: WriteBatch, router=None, waiting: WaitingTasks | None = None) -> None:
+    ready = {t.task_uuid: t for t in human_tasks(workflow, waiting)}
     open_after = 0
     for row in _rows_open_before(session, instance):
         found = ready.pop(row.task_uuid, None)

@@ -23,6 +23,7 @@ from engine.models import InboxTask, Instance, InstanceStatus
 from engine.runtime import report_facts
 from engine.runtime.history_pruning import keep_tree, restore_tree
 from engine.runtime.patient_facts import record_risk_tier, risk_tier
+from engine.runtime.pending import WaitingTasks
 from engine.runtime.report_facts import Snapshot
 from engine.runtime.row_sync import clear_waits, sync_rows
 from engine.runtime.state_codec import decode_state, encode_state
@@ -44,6 +45,9 @@ class Loaded:
     risk_before: str | None = None  # the patient's risk tier as the workflow held it when loaded
     facts_before: Snapshot | None = None  # the facts reports read, as loaded (None: a new instance)
     notes: dict = field(default_factory=dict)  # what `Runtime.after_step` keepers noted when it was loaded
+    # the tasks the workflow waits at, walked once for all that read its facts (the risk tier, the report facts,
+    # the keepers): as loaded, then, from the save on, as saved (None: not loaded, no save yet)
+    waiting: WaitingTasks | None = None
 
 
 class Runtime:
@@ -71,8 +75,9 @@ class Runtime:
             parsed.subprocess_specs(instance.process_id),
             self.script_engine,
         )
-        loaded = Loaded(instance, parsed, workflow, risk_tier(workflow, instance.state),
-                        report_facts.snapshot(workflow, instance.state))
+        waiting = WaitingTasks(workflow)
+        loaded = Loaded(instance, parsed, workflow, risk_tier(workflow, instance.state, waiting),
+                        report_facts.snapshot(workflow, instance.state, waiting), waiting=waiting)
         for keep in self.after_step:
             keep.on_load(loaded)
         return loaded
@@ -84,6 +89,7 @@ class Runtime:
         Returns True when the pathway ran without error.
         """
         workflow = loaded.workflow
+        loaded.waiting = None  # the workflow moves: where it waited as loaded is no longer where it waits
         try:
             if action is not None:
                 action(workflow)
@@ -123,8 +129,9 @@ class Runtime:
             audit.record(session, "completed_instance", actor, instance=instance)
         instance.state = state
         instance.updated_at = now
-        record_risk_tier(session, instance.patient_id, loaded.risk_before, risk_tier(workflow, instance.state),
-                         actor, instance)
+        loaded.waiting = waiting = WaitingTasks(workflow)  # where the workflow waits as saved: walked once, if read
+        record_risk_tier(session, instance.patient_id, loaded.risk_before,
+                         risk_tier(workflow, instance.state, waiting), actor, instance)
         if inspect(instance).pending:
             session.flush()
         batch = WriteBatch()
@@ -132,10 +139,10 @@ class Runtime:
             if instance.status in InstanceStatus.ENDED:
                 clear_waits(session, instance, now, f"instance {instance.status}", actor)
             else:
-                sync_rows(session, instance, workflow, now, actor, batch, self.router)
+                sync_rows(session, instance, workflow, now, actor, batch, self.router, waiting)
             for keep in self.after_step:
                 keep(session, loaded, actor)
-            report_facts.queue_changes(session, instance, workflow, loaded.facts_before, state, batch)
+            report_facts.queue_changes(session, instance, workflow, loaded.facts_before, state, batch, waiting)
         if also is not None:
             batch.extend(also)
         write_changes(session, batch)

@@ -7,8 +7,9 @@ comes first (a read in the same transaction still sees them).
 
 On PostgreSQL with psycopg that is one round trip for the whole save: the writes go as one simple-protocol
 query, with the COMMIT at its end. Each write is a statement prepared once per connection (the server neither
-parses nor plans it again) and EXECUTEd with its values bound client-side by psycopg (quoted and escaped by
-the driver, as for any literal). The version check cannot wait for the client there, so the server makes it: a checked UPDATE that matches another number of rows than expected fails (`_Rendered`), which
+parses nor plans it again) and EXECUTEd with its values bound client-side by psycopg's own adapters (quoted
+and escaped by the driver, as for any literal; `_execute_psycopg` places them itself, sparing psycopg the
+parsing of a query it would otherwise scan for placeholders on every step). The version check cannot wait for the client there, so the server makes it: a checked UPDATE that matches another number of rows than expected fails (`_Rendered`), which
 aborts the transaction before the COMMIT is reached; the failure comes back as `StaleDataError`, as from the
 ORM's own version check, and nothing of the batch is kept. `read_before_begin` lets a step's first read go
 before the BEGIN, which then travels with the writes: a completion is two round trips, its read and its
@@ -430,7 +431,7 @@ def _execute_psycopg(connection: Connection, writes: list[tuple], commit: bool) 
     dialect = connection.dialect
     prepared = connection.info.setdefault(PREPARED, {})
     preparing: dict[str, str] = {}
-    prepares, executes, values = [], [], []
+    prepares, executes, values, calls = [], [], [], []
     for statement, params, expect, _what in writes:
         rendered = _rendered(statement, params, expect, dialect)
         name = prepared.get(rendered.sql) or preparing.get(rendered.sql)
@@ -438,15 +439,18 @@ def _execute_psycopg(connection: Connection, writes: list[tuple], commit: bool) 
             name = preparing[rendered.sql] = f"carepath_write_{next(_STATEMENT_NAMES)}"
             prepares.append(f"PREPARE {name} AS {rendered.sql}")
         executes.append(f"EXECUTE {name}{rendered.arguments}")
+        calls.append((name, len(values), len(values) + len(rendered.names)))
         values.extend(rendered.values(params))
-    sql = prepares + (["BEGIN"] if _begin_if_due(connection) else []) + executes + (["COMMIT"] if commit else [])
-    query = ";\n".join(sql)
+    begin = ["BEGIN"] if _begin_if_due(connection) else []
+    sql = prepares + begin + executes + (["COMMIT"] if commit else [])
+    query = ";\n".join(sql)  # the statements with placeholders: for the log and for an error's message
     if log.isEnabledFor(logging.DEBUG):
         log.debug("one round trip: %s", query)  # the statements; their values (patient data) are not logged
     raw = connection.connection.driver_connection
     cursor = psycopg.ClientCursor(raw)
     try:
-        cursor.execute(query, values)  # all results are in when it returns; an error raises here
+        bound = _bound_query(cursor, prepares + begin, calls, values, commit)
+        cursor.execute(bound)  # all results are in when it returns; an error raises here
     except psycopg.errors.DivisionByZero as exc:
         checked = "; ".join(what for _s, _p, expect, what in writes if expect is not None and what)
         raise StaleDataError(f"a checked write matched an unexpected number of rows ({checked})") from exc
@@ -460,3 +464,25 @@ def _execute_psycopg(connection: Connection, writes: list[tuple], commit: bool) 
     finally:
         cursor.close()
     prepared.update(preparing)
+
+
+def _bound_query(cursor, head: list[str], calls: list[tuple], values: list, commit: bool) -> bytes:
+    """The round trip's query with its values in place, as psycopg's client-side binding makes it (each value
+    quoted by the connection's adapters, `Transformer.as_literal`, NULL for None; a `%%` of the SQL becomes
+    `%`), without its scan of the whole query for placeholders: a step's writes carry more values than psycopg
+    keeps a parsed query for (50), so it scanned them afresh on every step. `head`: the PREPAREs and BEGIN;
+    `calls`: (prepared statement, first and end index of its values) of each EXECUTE, in order."""
+    from psycopg.adapt import Transformer
+
+    transformer = Transformer(cursor)
+    literal, encoding = transformer.as_literal, transformer.encoding
+    parts = [text.replace("%%", "%").encode(encoding) for text in head]
+    for name, start, end in calls:
+        execute = f"EXECUTE {name}".encode(encoding)
+        if end > start:
+            execute += b"(" + b", ".join(b"NULL" if value is None else literal(value)
+                                         for value in values[start:end]) + b")"
+        parts.append(execute)
+    if commit:
+        parts.append(b"COMMIT")
+    return b";\n".join(parts)

@@ -274,3 +274,28 @@ def test_a_whole_rows_read_must_select_whole_tables_in_order():
         WholeRows(select(InboxTask.__table__.c.id), InboxTask)
     with pytest.raises(ValueError):
         WholeRows(select(Instance.__table__, InboxTask.__table__), InboxTask, Instance)
+
+
+def test_a_round_trips_values_are_bound_as_psycopgs_own_client_side_binding_binds_them(database):
+    """engine.store.step_writes places each EXECUTE's values itself (sparing psycopg a scan of the whole query):
+    the query sent must be byte for byte what psycopg's client-side binding makes of the placeholders."""
+    if database.dialect != "postgresql":
+        pytest.skip("the round trip is PostgreSQL's")
+    from datetime import datetime, timezone
+
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    from engine.store.step_writes import _bound_query
+
+    head = ["PREPARE carepath_write_t1 AS SELECT $1::text, $2::text WHERE 'a%%b' LIKE 'a%%'", "BEGIN"]
+    calls = [("carepath_write_t1", 0, 2), ("carepath_write_t2", 2, 2), ("carepath_write_t3", 2, 8)]
+    values = ["it's 100% \\ sure", None, datetime(2026, 12, 7, 9, 30, tzinfo=timezone.utc), 42, True,
+              Jsonb({"note": "Zoë's %(x)s", "n": [1, None]}), "", "line\nbreak"]
+    with database.engine.connect() as conn:
+        cursor = psycopg.ClientCursor(conn.connection.driver_connection)
+        bound = _bound_query(cursor, head, calls, values, commit=True)
+        expected = cursor.mogrify(";\n".join([*head, "EXECUTE carepath_write_t1(%s, %s)", "EXECUTE carepath_write_t2",
+                                              "EXECUTE carepath_write_t3(%s, %s, %s, %s, %s, %s)", "COMMIT"]), values)
+        cursor.close()
+    assert bound == expected.encode()
