@@ -184,3 +184,17 @@ class TcmDischarge(Base):
     readmitted_on: Mapped[date | None] = mapped_column(Date)
     no_visit_reason: Mapped[str | None] = mapped_column(String(40))
     tally: Mapped[str] = mapped_column(String(300))
+
+
+class ReportCount(Base):
+    """A count the dashboard shows over everyone's patients, taken at the last refresh by background work
+    (engine.reports.work_summary): `kind` stage (programs running now per program and stage of their newest
+    task) or risk (patients per risk tier, '' for not assessed, per program, '' for every program)."""
+
+    __tablename__ = "report_counts"
+    __table_args__ = (PrimaryKeyConstraint("kind", "program", "key"),)
+
+    kind: Mapped[str] = mapped_column(String(20))
+    program: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str] = mapped_column(String(200))
+    n: Mapped[int] = mapped_column(Integer)

@@ -118,16 +118,19 @@ def stage_rank(stage: str) -> int:
     return STAGES.index(stage) if stage in STAGES else len(STAGES)
 
 
-def funnel(session: Session, filters: Filters, scope: Scope) -> Chart:
+def funnel(session: Session, filters: Filters, scope: Scope, as_of: datetime | None = None) -> Chart:
     chart = Chart("funnel", "Patients per stage", "hbar", "Stage", [("patients", "Patients")],
                   note="Programs running now, by the stage of their newest task; and the programs that ended in "
                        "the period.")
     where = [_in_filters(InstanceFacts.patient_id, filters, scope)]
     if filters.program:
         where.append(InstanceFacts.process_id == filters.program)
-    running = session.execute(select(InstanceFacts.stage, func.count()).where(
-        InstanceFacts.ended_on.is_(None), InstanceFacts.stage.is_not(None), *where).group_by(InstanceFacts.stage))
-    counts = dict(running.all())
+    if _summarised(filters, scope, as_of):
+        counts = work_summary.counted(session, work_summary.STAGE, filters.program)
+    else:
+        counts = dict(session.execute(select(InstanceFacts.stage, func.count()).where(
+            InstanceFacts.ended_on.is_(None), InstanceFacts.stage.is_not(None), *where)
+            .group_by(InstanceFacts.stage)).all())
     if any(stage in STAGES for stage in counts) or not counts:  # a staged program: every stage, empty ones too
         counts = {stage: 0 for stage in STAGES} | counts
     found = sorted(counts.items(), key=lambda item: (stage_rank(item[0]), item[0]))
@@ -145,8 +148,9 @@ def _task_filters(session: Session, filters: Filters, scope: Scope) -> list:
 
 
 def _summarised(filters: Filters, scope: Scope, as_of: datetime | None) -> bool:
-    """Whether open work and throughput may be read from the summary kept ahead (engine.reports.work_summary):
-    it is fresh, and the view is of everyone's patients with no team filter."""
+    """Whether open work, throughput and the counts per stage and risk tier may be read from the summary kept
+    ahead (engine.reports.work_summary): it is fresh, and the view is of everyone's patients with no team
+    filter."""
     return as_of is not None and scope.everyone and filters.team is None
 
 
@@ -225,11 +229,14 @@ def _patients_in(filters: Filters, scope: Scope, column):
     return condition
 
 
-def risk_tiers(session: Session, filters: Filters, scope: Scope) -> Chart:
+def risk_tiers(session: Session, filters: Filters, scope: Scope, as_of: datetime | None = None) -> Chart:
     chart = Chart("risk", "Risk tier", "doughnut", "Risk tier", [("patients", "Patients")],
                   note="Each patient's risk tier as their program's assessment last worked it out.")
-    counts = dict(session.execute(select(Patient.risk_tier, func.count()).where(
-        _patients_in(filters, scope, Patient.id)).group_by(Patient.risk_tier)).all())
+    if _summarised(filters, scope, as_of):
+        counts = work_summary.counted(session, work_summary.RISK, filters.program)
+    else:
+        counts = dict(session.execute(select(Patient.risk_tier, func.count()).where(
+            _patients_in(filters, scope, Patient.id)).group_by(Patient.risk_tier)).all())
     for tier in RISK_TIERS:
         chart.rows.append(ChartRow(tier.capitalize(), tier, [counts.get(tier, 0)]))
     chart.rows.append(ChartRow("Not assessed", NOT_ASSESSED, [counts.get(None, 0)]))
@@ -332,9 +339,10 @@ def _round(value, digits: int = 1):
 
 def charts(session: Session, filters: Filters, scope: Scope, programs: dict[str, str],
            work_as_of: datetime | None = None) -> list[Chart]:
-    """Every chart; `work_as_of`: open work and throughput may be read from the summary taken then."""
+    """Every chart; `work_as_of`: open work, throughput and the counts per stage and risk tier may be read from
+    the summary taken then."""
     by_role, by_person = open_work(session, filters, scope, work_as_of)
-    return [enrolment(session, filters, scope, programs), funnel(session, filters, scope), by_role, by_person,
-            throughput(session, filters, scope, work_as_of), risk_tiers(session, filters, scope),
+    return [enrolment(session, filters, scope, programs), funnel(session, filters, scope, work_as_of), by_role,
+            by_person, throughput(session, filters, scope, work_as_of), risk_tiers(session, filters, scope, work_as_of),
             moods(session, filters, scope), trend(session, filters, scope, "hba1c"),
             trend(session, filters, scope, "weight_kg")]

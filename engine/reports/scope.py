@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import false, select, true, union
+from sqlalchemy import ARRAY, String, any_, false, literal, select, true, union
 from sqlalchemy.orm import Session
 
 from engine import roles
@@ -39,13 +39,18 @@ class Scope:
     roles_led: frozenset[str] = frozenset()
     label: str = "all patients"
     ids: tuple[str, ...] | None = field(default=None, compare=False)  # the patients, when looked up ahead
+    as_array: bool = field(default=False, compare=False)  # PostgreSQL: the ids go as one array value
 
     def patients(self, column):
         """A condition on a patient id column: the patient is in this scope."""
         if self.everyone:
             return true()
         if self.ids is not None:
-            return column.in_(self.ids) if self.ids else false()
+            if not self.ids:
+                return false()
+            if self.as_array:  # one value, not hundreds of placeholders for the driver to parse in each query
+                return column == any_(literal(list(self.ids), ARRAY(String)))
+            return column.in_(self.ids)
         return column.in_(patients_of(self.usernames, self.roles_led))
 
     def looked_up(self, session: Session) -> Scope:
@@ -55,7 +60,9 @@ class Scope:
         if self.everyone or self.ids is not None:
             return self
         found = list(session.scalars(patients_of(self.usernames, self.roles_led).limit(LOOKED_UP + 1)))
-        return self if len(found) > LOOKED_UP else replace(self, ids=tuple(sorted(found)))
+        if len(found) > LOOKED_UP:
+            return self
+        return replace(self, ids=tuple(sorted(found)), as_array=session.get_bind().dialect.name == "postgresql")
 
 
 def may_view(actor: Actor) -> bool:

@@ -1,10 +1,11 @@
-"""The dashboard's open work and throughput worked out ahead, for the views over everyone's patients: the tasks
-open now per program, role and person (models.OpenWork, taken again whole at each refresh) and the tasks
-completed per day and program (models.TaskDay). Without them, each dashboard over 100,000 patients groups a
-million task rows twice while someone waits.
+"""The dashboard's open work, throughput and counts worked out ahead, for the views over everyone's patients:
+the tasks open now per program, role and person (models.OpenWork), the programs running per stage and the
+patients per risk tier (models.ReportCount), each taken again whole at each refresh, and the tasks completed
+per day and program (models.TaskDay). Without them, each dashboard over 100,000 patients groups a million task
+rows twice, and every instance and patient, while someone waits.
 
 How they are kept (`refresh`, with the CCM months, every 30 seconds by background work):
-- open work: the active tasks grouped again, whole (overdue counted at the refresh);
+- open work and the counts: grouped again, whole (overdue counted at the refresh);
 - throughput: every day once, then only the days from the last refresh on (less OVERLAP for transactions that
   committed after it looked): a task completed keeps its day. Rebuilt whole every REBUILD_EVERY.
 
@@ -16,15 +17,25 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, literal, select
 from sqlalchemy.orm import Session
 
-from engine.models import InboxTask, OpenWork, ReportRefresh, TaskDay, TaskStatus
+from engine.models import (
+    InboxTask,
+    InstanceFacts,
+    OpenWork,
+    Patient,
+    ReportCount,
+    ReportRefresh,
+    TaskDay,
+    TaskStatus,
+)
 from engine.reports.ccm_months import OVERLAP, REBUILD_EVERY, STALE_AFTER
 from engine.reports.sql import as_date, utc_day
 
 NAME = "work"
-NONE = ""  # the key of tasks without a role, or claimed by nobody
+NONE = ""  # the key of tasks without a role, or claimed by nobody; of patients not assessed; of every program
+STAGE, RISK = "stage", "risk"
 
 
 def as_of(session: Session, now: datetime) -> datetime | None:
@@ -39,6 +50,7 @@ def refresh(session: Session, now: datetime, everything: bool = False) -> dict:
     """Bring open work and throughput up to date as of `now`; returns the days worked out again."""
     state = session.get(ReportRefresh, NAME, with_for_update=True)
     _open_work(session, now)
+    _counts(session)
     whole = everything or state is None or now - state.rebuilt_at >= REBUILD_EVERY
     since = None if whole else (state.changes_from - OVERLAP).date()
     _task_days(session, since)
@@ -58,6 +70,34 @@ def _open_work(session: Session, now: datetime) -> None:
     source = (select(InboxTask.program, role, person, func.count(), overdue)
               .where(InboxTask.status.in_(TaskStatus.ACTIVE)).group_by(InboxTask.program, role, person))
     session.execute(insert(OpenWork).from_select(["program", "role", "assignee", "open", "overdue"], source))
+
+
+def _counts(session: Session) -> None:
+    """Programs running per program and stage; patients per risk tier, of each program and of all."""
+    session.execute(delete(ReportCount))
+    stage = (select(literal(STAGE), InstanceFacts.process_id, InstanceFacts.stage, func.count())
+             .where(InstanceFacts.ended_on.is_(None), InstanceFacts.stage.is_not(None))
+             .group_by(InstanceFacts.process_id, InstanceFacts.stage))
+    session.execute(insert(ReportCount).from_select(["kind", "program", "key", "n"], stage))
+    tier = func.coalesce(Patient.risk_tier, NONE)
+    every = select(literal(RISK), literal(NONE), tier, func.count()).group_by(tier)
+    session.execute(insert(ReportCount).from_select(["kind", "program", "key", "n"], every))
+    enrolled = select(InstanceFacts.process_id.label("program"), InstanceFacts.patient_id).distinct().subquery()
+    per_program = (select(literal(RISK), enrolled.c.program, tier, func.count())
+                   .join_from(enrolled, Patient, Patient.id == enrolled.c.patient_id)
+                   .group_by(enrolled.c.program, tier))
+    session.execute(insert(ReportCount).from_select(["kind", "program", "key", "n"], per_program))
+
+
+def counted(session: Session, kind: str, program: str | None) -> dict[str | None, int]:
+    """The counts of `kind` (STAGE: of each stage; RISK: of each tier, None for not assessed), of one program
+    (a process id) or of every one."""
+    query = select(ReportCount.key, func.sum(ReportCount.n)).where(ReportCount.kind == kind)
+    if kind == RISK:
+        query = query.where(ReportCount.program == (program or NONE))
+    elif program:
+        query = query.where(ReportCount.program == program)
+    return {key or None: int(n) for key, n in session.execute(query.group_by(ReportCount.key))}
 
 
 def _task_days(session: Session, since: date | None) -> None:

@@ -77,7 +77,7 @@ class Dashboard:
     teams: tuple[str, ...]
     team: str | None
     scope_label: str
-    work_as_of: datetime | None = None  # open work and throughput read from the summary taken then
+    work_as_of: datetime | None = None  # open work, throughput, stages and risk tiers: from the summary taken then
 
 
 @dataclass

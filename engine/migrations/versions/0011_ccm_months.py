@@ -1,13 +1,14 @@
-"""report summaries worked out ahead by background work: the CCM billing worklist, the dashboard's work
+"""report summaries worked out ahead by background work: CCM billing, TCM compliance, the dashboard's counts
 
 Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-07
 
 `ccm_months`: one row per patient in Chronic Care Management per month, with its status and the worklist's sort
-keys (engine.reports.ccm_months keeps it); `task_days` and `open_work`, the dashboard's throughput and open
-work (engine.reports.work_summary); `tcm_discharges`, TCM compliance's rows (engine.reports.tcm_summary);
-`report_refreshes`: how far each such summary is brought up to date.
+keys (engine.reports.ccm_months keeps it); `task_days`, `open_work` and `report_counts`, the dashboard's
+throughput, open work and patients per stage and risk tier (engine.reports.work_summary); `tcm_discharges`,
+TCM compliance's rows (engine.reports.tcm_summary); `report_refreshes`: how far each summary is brought up to
+date.
 Time entries get an index on when they were recorded, which is how the summary finds what changed, and inbox
 tasks one on when they were created, the bottleneck heatmap's date range.
 """
@@ -70,6 +71,13 @@ def upgrade() -> None:
     )
 
 
+    op.create_table('report_counts',
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('program', sa.String(length=200), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('kind', 'program', 'key', name=op.f('pk_report_counts'))
+    )
     op.create_table('tcm_discharges',
     sa.Column('instance_id', sa.Integer(), nullable=False),
     sa.Column('patient_id', sa.String(length=100), nullable=False),
@@ -97,6 +105,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f('ix_tcm_discharges_discharge_on'), table_name='tcm_discharges')
     op.drop_table('tcm_discharges')
+    op.drop_table('report_counts')
     op.drop_table('open_work')
     op.drop_table('task_days')
     op.drop_index(op.f('ix_inbox_tasks_created_at'), table_name='inbox_tasks')
