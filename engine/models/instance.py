@@ -30,7 +30,7 @@ class Instance(Base):
     __tablename__ = "instances"
     __table_args__ = (
         Index(None, "patient_id", "status"),
-        Index(None, "status", "updated_at"),
+        Index(None, "status"),  # not with updated_at, which every step changes: a step's UPDATE stays in place
         Index("uq_instances_one_open", "patient_id", "process_id", unique=True,
               sqlite_where=text(ONE_OPEN), postgresql_where=text(ONE_OPEN)),
     )

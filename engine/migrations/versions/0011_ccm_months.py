@@ -10,7 +10,9 @@ throughput, open work and patients per stage and risk tier (engine.reports.work_
 TCM compliance's rows (engine.reports.tcm_summary); `report_refreshes`: how far each summary is brought up to
 date.
 Time entries get an index on when they were recorded, which is how the summary finds what changed, and inbox
-tasks one on when they were created, the bottleneck heatmap's date range.
+tasks one on when they were created, the bottleneck heatmap's date range. Instances are indexed by status
+alone, no more with `updated_at`: every step changes it, so no step's UPDATE could stay in its page (HOT) and
+each added an entry to all of the table's indexes.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -54,6 +56,8 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_time_entries_recorded_at'), 'time_entries', ['recorded_at'], unique=False)
     op.create_index(op.f('ix_inbox_tasks_created_at'), 'inbox_tasks', ['created_at'], unique=False)
+    op.drop_index('ix_instances_status_updated_at', table_name='instances')
+    op.create_index(op.f('ix_instances_status'), 'instances', ['status'], unique=False)
     op.create_table('task_days',
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('program', sa.String(length=200), nullable=False),
@@ -108,6 +112,8 @@ def downgrade() -> None:
     op.drop_table('report_counts')
     op.drop_table('open_work')
     op.drop_table('task_days')
+    op.drop_index(op.f('ix_instances_status'), table_name='instances')
+    op.create_index('ix_instances_status_updated_at', 'instances', ['status', 'updated_at'], unique=False)
     op.drop_index(op.f('ix_inbox_tasks_created_at'), table_name='inbox_tasks')
     op.drop_index(op.f('ix_time_entries_recorded_at'), table_name='time_entries')
     op.drop_table('report_refreshes')
