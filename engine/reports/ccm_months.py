@@ -18,21 +18,19 @@ yet) the worklist is worked out live, exactly as before: slower, never wrong.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import case, delete, func, insert, literal, select, text, union
 from sqlalchemy.orm import Session
 
 from engine.models import CcmMonth, InstanceFacts, Patient, ReportRefresh, TimeEntry
-from engine.reports import billing
+from engine.reports import billing, refreshes
 from engine.reports.periods import Month, recent_months
+from engine.reports.refreshes import OVERLAP
 from engine.reports.scope import Scope
 
 NAME = "ccm_months"
 REFRESH_SECONDS = 30.0
-STALE_AFTER = timedelta(minutes=5)
-REBUILD_EVERY = timedelta(hours=1)
-OVERLAP = timedelta(seconds=30)
 MAX_CHANGED = 20_000  # more patients changed than this since the last refresh: rebuild the months instead
 COLUMNS = ("month", "patient_id", "consent_on", "care_plan_on", "complex", "minutes", "given_name", "family_name",
            "mrn", "primary_care_provider", "status", "rank", "sort_minutes")
@@ -40,21 +38,19 @@ COLUMNS = ("month", "patient_id", "consent_on", "care_plan_on", "complex", "minu
 
 def as_of(session: Session, month: Month, now: datetime) -> datetime | None:
     """When the summary's figures for `month` were taken, if it may be read for it; else None (work it live)."""
-    state = session.get(ReportRefresh, NAME)
-    if state is None or month.key not in _months(state) or now - state.refreshed_at > STALE_AFTER:
-        return None
-    return state.refreshed_at
+    state = refreshes.fresh(session, NAME, now)
+    return state.refreshed_at if state is not None and month.key in _months(state) else None
 
 
 def refresh(session: Session, now: datetime, everything: bool = False) -> dict:
     """Bring the summary up to date as of `now` (`everything`: build every month again); returns what was done
     (months built, patients worked out)."""
-    state = session.get(ReportRefresh, NAME, with_for_update=True)
+    state = refreshes.locked(session, NAME)
     wanted = [m.key for m in recent_months(now.date())]
     built = _months(state) if state is not None else []
     session.execute(delete(CcmMonth).where(CcmMonth.month.not_in(wanted)))
     whole = list(wanted) if everything else [key for key in wanted if key not in built]
-    if state is None or now - state.rebuilt_at >= REBUILD_EVERY:
+    if refreshes.due_whole(state, now):
         whole += [key for key in wanted[:2] if key not in whole]
     changed = 0
     kept = [key for key in wanted if key not in whole]
@@ -70,13 +66,7 @@ def refresh(session: Session, now: datetime, everything: bool = False) -> dict:
     if changed:
         for key in kept:
             _build(session, Month.parse(key, now.date()), _changed_patients(since))
-    if state is None:
-        state = ReportRefresh(name=NAME, rebuilt_at=now)
-        session.add(state)
-    if set(wanted[:2]) <= set(whole):
-        state.rebuilt_at = now
-    state.refreshed_at = state.changes_from = now
-    state.months = ",".join(wanted)
+    refreshes.done(session, state, NAME, now, set(wanted[:2]) <= set(whole), ",".join(wanted))
     return {"built": whole, "patients": changed if kept else 0}
 
 

@@ -143,7 +143,7 @@ def funnel(session: Session, filters: Filters, scope: Scope, as_of: datetime | N
 def _task_filters(session: Session, filters: Filters, scope: Scope) -> list:
     where = [_in_filters(InboxTask.patient_id, filters, scope)]
     if filters.program:
-        where.append(InboxTask.program.in_(names_of(session, [filters.program]) or [filters.program]))
+        where.append(InboxTask.program.in_(_program_names(session, filters)))
     return where
 
 

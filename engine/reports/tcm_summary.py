@@ -4,7 +4,7 @@ six months of discharges at 100,000 patients are a page of rows and a grouped co
 out in Python while someone waits.
 
 How it is kept (`refresh`, with the other summaries, every 30 seconds by background work):
-- every discharge once, and again every REBUILD_EVERY (engine.reports.ccm_months' timings);
+- every discharge once, and again every REBUILD_EVERY (engine.reports.refreshes);
 - in between, the discharges of each patient whose TCM facts were written since the last refresh (less
   OVERLAP): a new discharge also makes the one before it a readmission;
 - and, each time, every discharge of the last OPEN_DAYS: their contact or visit may still be pending, and turns
@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from engine.models import InstanceFacts, ReportRefresh, TcmDischarge
-from engine.reports import tcm
-from engine.reports.ccm_months import OVERLAP, REBUILD_EVERY, STALE_AFTER
+from engine.models import InstanceFacts, TcmDischarge
+from engine.reports import refreshes, tcm
+from engine.reports.refreshes import OVERLAP
 
 NAME = "tcm"
 OPEN_DAYS = 45  # a discharge this recent may still change with the days alone (contact in 2 business days,
@@ -31,17 +31,15 @@ BATCH = 1000
 
 def as_of(session: Session, now: datetime) -> datetime | None:
     """When the rows were worked out, if they may be read; else None (work them out live)."""
-    state = session.get(ReportRefresh, NAME)
-    if state is None or now - state.refreshed_at > STALE_AFTER:
-        return None
-    return state.refreshed_at
+    state = refreshes.fresh(session, NAME, now)
+    return state.refreshed_at if state is not None else None
 
 
 def refresh(session: Session, now: datetime, everything: bool = False) -> dict:
     """Bring the rows up to date as of `now`; returns how many discharges were worked out."""
-    state = session.get(ReportRefresh, NAME, with_for_update=True)
+    state = refreshes.locked(session, NAME)
     today = now.date()
-    whole = everything or state is None or now - state.rebuilt_at >= REBUILD_EVERY
+    whole = everything or refreshes.due_whole(state, now)
     if whole:
         session.execute(delete(TcmDischarge))
         rows = tcm.discharge_rows(session, today)
@@ -55,12 +53,7 @@ def refresh(session: Session, now: datetime, everything: bool = False) -> dict:
             session.execute(delete(TcmDischarge).where(TcmDischarge.instance_id.in_(ids[start:start + BATCH])))
     for start in range(0, len(rows), BATCH):
         session.execute(insert(TcmDischarge), [_values(row) for row in rows[start:start + BATCH]])
-    if state is None:
-        state = ReportRefresh(name=NAME, rebuilt_at=now, months="")
-        session.add(state)
-    if whole:
-        state.rebuilt_at = now
-    state.refreshed_at = state.changes_from = now
+    refreshes.done(session, state, NAME, now, whole)
     return {"discharges": len(rows), "whole": whole}
 
 

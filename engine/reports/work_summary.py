@@ -26,11 +26,11 @@ from engine.models import (
     OpenWork,
     Patient,
     ReportCount,
-    ReportRefresh,
     TaskDay,
     TaskStatus,
 )
-from engine.reports.ccm_months import OVERLAP, REBUILD_EVERY, STALE_AFTER
+from engine.reports import refreshes
+from engine.reports.refreshes import OVERLAP
 from engine.reports.sql import as_date, utc_day
 
 NAME = "work"
@@ -40,26 +40,19 @@ STAGE, RISK = "stage", "risk"
 
 def as_of(session: Session, now: datetime) -> datetime | None:
     """When the summary's figures were taken, if it may be read; else None (ask the task rows)."""
-    state = session.get(ReportRefresh, NAME)
-    if state is None or now - state.refreshed_at > STALE_AFTER:
-        return None
-    return state.refreshed_at
+    state = refreshes.fresh(session, NAME, now)
+    return state.refreshed_at if state is not None else None
 
 
 def refresh(session: Session, now: datetime, everything: bool = False) -> dict:
     """Bring open work and throughput up to date as of `now`; returns the days worked out again."""
-    state = session.get(ReportRefresh, NAME, with_for_update=True)
+    state = refreshes.locked(session, NAME)
     _open_work(session, now)
     _counts(session)
-    whole = everything or state is None or now - state.rebuilt_at >= REBUILD_EVERY
+    whole = everything or refreshes.due_whole(state, now)
     since = None if whole else (state.changes_from - OVERLAP).date()
     _task_days(session, since)
-    if state is None:
-        state = ReportRefresh(name=NAME, rebuilt_at=now, months="")
-        session.add(state)
-    if whole:
-        state.rebuilt_at = now
-    state.refreshed_at = state.changes_from = now
+    refreshes.done(session, state, NAME, now, whole)
     return {"whole": whole, "days_from": since.isoformat() if since else None}
 
 

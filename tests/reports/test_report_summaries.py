@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from engine.jobs.envelope import Envelope
 from engine.jobs.work import execute
-from engine.reports import ccm_months
+from engine.reports import refreshes
 from engine.service import SYSTEM, PatientInput
 from tests.reports.world import ADA, CARL, TODAY, at, contact, discharge, enrol, log, review
 
@@ -62,7 +62,7 @@ def test_a_summary_not_refreshed_for_five_minutes_is_not_read(reports, frozen_cl
     enrol(reports, frozen_clock, "S5")
     reports.refresh_report_summaries()
     log(reports, "S5", "2027-03-02", 22)
-    frozen_clock.advance(ccm_months.STALE_AFTER + timedelta(seconds=1))
+    frozen_clock.advance(refreshes.STALE_AFTER + timedelta(seconds=1))
     found = reports.ccm_worklist("2027-03", CARL)
     assert found.as_of is None and _row(found, "S5").minutes == 22  # worked out live: exact
 
