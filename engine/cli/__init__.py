@@ -19,6 +19,7 @@ from engine.cli import (
     jobs,
     migrations,
     patients,
+    reports,
     tasks,
     testing,
     users,
@@ -28,7 +29,8 @@ from engine.cli.group import cli
 
 __all__ = ["cli", "main"]
 
-for _module in (deploy, patients, instances, migrations, tasks, events, walk, users, authoring, jobs, testing, clients, forms):
+for _module in (deploy, patients, instances, migrations, tasks, events, walk, users, authoring, jobs, testing, clients, forms,
+                reports):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 
