@@ -10,6 +10,7 @@ from flask import Flask, send_from_directory
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import forms
+from engine import heap
 from engine.service import REPORT_ROLES
 from webapp import api, errors, extensions, fhir, formatting, navigation, routing, security
 from webapp.account.views import bp as account_bp
@@ -57,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     navigation.add(app, "API", "api-meta.docs", "api-meta", ("admin",))
     formatting.init_app(app)
     _serve_form_assets(app)
+    heap.settle()  # the first app of a process: its imports and app out of the collector's full passes
     return app
 
 

@@ -18,6 +18,7 @@ import logging
 from celery import Celery, signals
 from celery.schedules import crontab
 
+from engine import heap
 from engine.config import JobSettings, Settings
 from engine.jobs import process
 from engine.jobs.envelope import Envelope
@@ -68,6 +69,13 @@ def _quiet_spiffworkflow(*_args, **_kwargs) -> None:
 
 
 _quiet_spiffworkflow()
+
+
+@signals.worker_init.connect
+def _settle_heap(*_args, **_kwargs) -> None:
+    """The worker's imports and app out of the collector's full passes, before its pool's processes fork
+    (engine.heap)."""
+    heap.settle()
 
 
 def _register(app: Celery, name: str) -> None:
