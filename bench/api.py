@@ -34,30 +34,9 @@ from engine.service import SYSTEM, CarePathways
 
 REPO = Path(__file__).resolve().parents[1]
 REVIEW_LOOP = REPO / "tests" / "fixtures" / "bpmn" / "review_loop"
+READING_LOOP = REPO / "tests" / "fixtures" / "bpmn" / "reading_loop"  # waits for `reading` again and again
 CLIENTS = (1, 2, 4, 8, 16)
 SCOPES = ["tasks:read", "tasks:write", "messages:send", "instances:read"]
-LOOP_BPMN = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://carepath.dev/bench">
-  <bpmn:message id="msg_reading" name="reading" />
-  <bpmn:process id="readings" name="Readings" isExecutable="true">
-    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
-    <bpmn:exclusiveGateway id="merge"><bpmn:incoming>f1</bpmn:incoming><bpmn:incoming>f4</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing></bpmn:exclusiveGateway>
-    <bpmn:intermediateCatchEvent id="wait_reading" name="Reading">
-      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
-      <bpmn:messageEventDefinition messageRef="msg_reading" />
-    </bpmn:intermediateCatchEvent>
-    <bpmn:exclusiveGateway id="again" default="f4"><bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>f4</bpmn:outgoing><bpmn:outgoing>f5</bpmn:outgoing></bpmn:exclusiveGateway>
-    <bpmn:endEvent id="end"><bpmn:incoming>f5</bpmn:incoming></bpmn:endEvent>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="merge" />
-    <bpmn:sequenceFlow id="f2" sourceRef="merge" targetRef="wait_reading" />
-    <bpmn:sequenceFlow id="f3" sourceRef="wait_reading" targetRef="again" />
-    <bpmn:sequenceFlow id="f4" sourceRef="again" targetRef="merge" />
-    <bpmn:sequenceFlow id="f5" sourceRef="again" targetRef="end">
-      <bpmn:conditionExpression>False</bpmn:conditionExpression>
-    </bpmn:sequenceFlow>
-  </bpmn:process>
-</bpmn:definitions>
-"""
 
 
 class Gunicorn:
@@ -227,11 +206,9 @@ def api_throughput(emit, quick: bool) -> None:
     load_before = os.getloadavg()[0]  # a shared machine's other work shows in every figure: printed beside them
     with tempfile.TemporaryDirectory() as tmp, pg_schema(base, "carepath_bench_api") as (url, db):
         home = Path(tmp)
-        (home / "readings").mkdir()
-        (home / "readings" / "readings.bpmn").write_text(LOOP_BPMN)
         svc = CarePathways(db)
         svc.deploy(REVIEW_LOOP)
-        svc.deploy(home / "readings")
+        svc.deploy(READING_LOOP)
         work = [f"{kind}-{count}-{n}" for kind in ("task", "msg") for count in CLIENTS for n in range(count)]
         register_patients(db, work + ["service-layer", "service-messages", "warm-up"])
         instances = {p: svc.start("review_loop" if p.startswith("task") else "readings", p).id for p in work}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import delete, insert, inspect, select
+from sqlalchemy import bindparam, delete, insert, inspect, select
 from sqlalchemy.orm import LoaderCallableStatus, Session
 
 from engine.models import InboxTask, Instance, MessageWait, TaskStatus, TimerWait
@@ -23,6 +23,8 @@ from engine.time.durations import due_from
 
 NO_VALUE = LoaderCallableStatus.NO_VALUE
 INBOX_INSERT = insert(InboxTask.__table__).inline()
+WAIT_INSERT = insert(MessageWait.__table__).inline()
+WAIT_DELETE = delete(MessageWait.__table__).where(MessageWait.__table__.c.id == bindparam("wait_id"))
 
 
 ROUTED_BY = "care team"  # who the audit trail says gave a new task to the patient's team member
@@ -35,7 +37,7 @@ def sync_rows(session: Session, instance: Instance, workflow, now: datetime, act
     workflow waits at, when the caller shares them (the runtime's save: one walk for the inbox and the facts)."""
     _sync_inbox(session, instance, workflow, now, actor, batch, router, waiting)
     _sync_timers(session, instance, workflow, now)
-    _sync_messages(session, instance, workflow)
+    _sync_messages(session, instance, workflow, batch)
 
 
 def clear_waits(session: Session, instance: Instance, now: datetime, reason: str, actor: str) -> None:
@@ -172,7 +174,10 @@ def _sync_timers(session: Session, instance: Instance, workflow, now: datetime) 
         )
 
 
-def _sync_messages(session: Session, instance: Instance, workflow) -> None:
+def _sync_messages(session: Session, instance: Instance, workflow, batch: WriteBatch) -> None:
+    """The instance's message waits as its workflow has them; the changes go on the step's batch (a message
+    loop ends one wait and begins the next at every message: no ORM flush of its own). A row dropped here
+    leaves the session, so a later read of the transaction loads what the batch wrote."""
     wanted = {(m.task_uuid, m.message_name): m for m in messages(workflow, instance.patient_id, instance.id)}
     instance.message_rows = len(wanted)
     if not wanted and not instance_had(instance, "message_rows"):
@@ -181,11 +186,11 @@ def _sync_messages(session: Session, instance: Instance, workflow) -> None:
     for row in existing:
         found = wanted.pop((row.task_uuid, row.message_name), None)
         if found is None:
-            session.delete(row)
+            batch.add(WAIT_DELETE, {"wait_id": row.id}, what="message wait")
+            session.expunge(row)
         elif found.correlation != row.correlation:
             row.correlation = found.correlation
     for m in wanted.values():
-        session.add(
-            MessageWait(instance_id=instance.id, task_uuid=m.task_uuid, element_id=m.element_id,
-                        message_name=m.message_name, patient_id=instance.patient_id, correlation=m.correlation)
-        )
+        batch.add(WAIT_INSERT, dict(instance_id=instance.id, task_uuid=m.task_uuid, element_id=m.element_id,
+                                    message_name=m.message_name, patient_id=instance.patient_id,
+                                    correlation=m.correlation), what="message wait")

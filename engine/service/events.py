@@ -116,23 +116,26 @@ class EventUseCases:
             self._start_on_message(result, name, keys, payload, actor, key)
         return result
 
-    def _deliver(self, session, instance_id: int, name: str, keys: dict, payload, actor: Actor, key: str | None):
+    def _deliver(self, session, instance_id: int, name: str, keys: dict, payload, actor: Actor, key: str | None,
+                 *, new_key: bool = False):
         """Deliver to one instance: "delivered", "skipped" (not running), None (no longer waiting), or the
         failure (a dict, see engine.care.messages.failure). A failed delivery leaves no receipt: once the
-        instance is fixed, the same message may be sent again."""
+        instance is fixed, the same message may be sent again. `new_key`: `key`'s record was written in this
+        transaction, so nothing was ever done under it and no copy can do anything under it before this one
+        commits (its receipts are not looked up)."""
         instance = instances_mod.get_instance(session, instance_id, for_update=True)
         if not messages_mod.is_deliverable(instance):
             return "skipped"
         mine = messages_mod.matching_waits(session, name, keys, instance_id)
         if not mine:
             return None  # it stopped waiting meanwhile
-        if key and str(instance_id) in receipts.done(session, key):
+        if key and not new_key and str(instance_id) in receipts.done(session, key):
             return "delivered"  # a concurrent copy of this message delivered it
         failed = messages_mod.deliver(session, self.runtime, instance, name, keys, payload, actor, mine)
         if failed is not None:
             return failed
         if key:
-            receipts.record(session, key, str(instance_id), instance_id)
+            receipts.record(session, key, str(instance_id), instance_id, looked=True)
         return "delivered"
 
     def _start_on_message(self, result: CorrelationResult, name: str, keys: dict, payload, actor: Actor,

@@ -23,7 +23,7 @@ from engine.care.messages import CorrelationResult
 from engine.care.patients import PatientInput, PatientInvalid
 from engine.errors import Conflict, InvalidInput
 from engine.models import InboxTask, Instance, Patient, TaskStatus
-from engine.store import idempotency, receipts
+from engine.store import idempotency
 from engine.store.idempotency import KeyReused
 
 START_ATTEMPTS = 5
@@ -161,12 +161,13 @@ class IntegrationUseCases:
     def _deliver_in(self, session, name, keys, payload, actor, record_key: str) -> dict | None:
         """The message delivered in the transaction that took its key, as `correlate` delivers it (`_deliver`:
         the instance locked, still waiting, its receipt written with the effect), when exactly one instance
-        waits for it and nothing was done under the key yet. None: any other case, done the usual way."""
+        waits for it. The key's record is new in this transaction: nothing was done under it yet (receipts
+        are only ever written under a key's record). None: any other case, done the usual way."""
         instances = {w.instance_id for w in messages_mod.matching_waits(session, name, keys)}
-        if len(instances) != 1 or receipts.done(session, record_key):
+        if len(instances) != 1:
             return None
         instance_id = instances.pop()
-        outcome = self._deliver(session, instance_id, name, keys, payload, actor, record_key)
+        outcome = self._deliver(session, instance_id, name, keys, payload, actor, record_key, new_key=True)
         result = CorrelationResult(message=name)
         if outcome == "delivered":
             result.delivered.append(instance_id)

@@ -27,14 +27,17 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from engine.errors import InvalidInput
+from engine.errors import Conflict, InvalidInput
 from engine.models import IdempotencyRecord, Instance
+from engine.store.step_writes import WriteBatch, defer
 from engine.time import clock
 
 MAX_KEY = 250
+_SETTLE = update(IdempotencyRecord.__table__).where(IdempotencyRecord.__table__.c.key == bindparam("record_key"))
 
 
 class KeyReused(InvalidInput):
@@ -126,40 +129,59 @@ def _forget_new_instances(session: Session) -> None:
 # ------------------------------------------------------------------------------------------------ several
 @dataclass
 class Claim:
-    """What `claim` found: the record (new, or the one there was), and whether this caller holds it now."""
+    """What `claim` found: whether this caller holds the key now, the answer kept under it, and whether this
+    claim wrote its record (no earlier request under the key did any work)."""
 
-    record: IdempotencyRecord
     held: bool
     answer: dict | None = field(default=None)
-    new: bool = False  # the record was written by this claim (no earlier request under the key did any work)
+    new: bool = False
 
 
 def claim(session: Session, key: str, operation: str, fingerprint_: str, lease: timedelta, *, what: str,
           shown_key: str) -> Claim:
     """Take `key` for the work of one request until `now + lease`. The record there was: its answer when it has
     one (the work was done), else held by someone else until its lease ends, or taken over when it has ended.
-    A concurrent first claim of the same key fails this transaction at the primary key (a Conflict: look again)."""
+    A new key costs one statement: its record is inserted unless one is there, and a concurrent first claim of
+    the same key waits at the primary key until the first one's transaction ends."""
     now = clock.now()
+    if _insert_new(session, IdempotencyRecord.__table__, dict(
+            key=key, operation=operation, fingerprint=fingerprint_, answer=None, instance_id=None, created_at=now,
+            completed_at=None, lease_until=now + lease)):
+        return Claim(True, new=True)
     record = session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key == key).with_for_update())
-    if record is None:
-        record = IdempotencyRecord(key=key, operation=operation, fingerprint=fingerprint_, answer=None,
-                                   instance_id=None, created_at=now, completed_at=None, lease_until=now + lease)
-        session.add(record)
-        session.flush()
-        return Claim(record, True, new=True)
+    if record is None:  # the first claim rolled back after this one's insert found its row
+        raise Conflict(f"the request with {what} '{shown_key}' was let go at this moment; ask again")
     check(record, fingerprint_, what, shown_key)
     if record.answer is not None:
-        return Claim(record, False, dict(record.answer))
+        return Claim(False, dict(record.answer))
     if record.lease_until is not None and record.lease_until > now:
-        return Claim(record, False)
+        return Claim(False)
     record.lease_until = now + lease  # its holder gave up or died: the work is ours to do (again)
-    return Claim(record, True)
+    return Claim(True)
+
+
+def _insert_new(session: Session, table, values: dict) -> bool:
+    """Insert the row unless its primary key is taken; whether it was inserted."""
+    dialect = session.get_bind().dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = make(table).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        return session.execute(statement.returning(table.c.key)).first() is not None
+    if session.scalar(select(table.c.key).where(table.c.key == values["key"]).with_for_update()) is not None:
+        return False
+    session.execute(table.insert().values(**values))
+    return True
 
 
 def settle(session: Session, key: str, answer: dict | None, instance_id: int | None = None) -> None:
     """The work under `key` is done: keep its answer (None: nothing was done that must not be done again, so
-    the same request may try again; the key stays pinned to it) and let go of the lease."""
+    the same request may try again; the key stays pinned to it) and let go of the lease. Written with the
+    transaction's next statement or its commit (engine.store.step_writes.defer)."""
     now = clock.now()
-    session.execute(update(IdempotencyRecord).where(IdempotencyRecord.key == key).values(
-        answer=answer, instance_id=instance_id, completed_at=now if answer is not None else None,
-        lease_until=None).execution_options(synchronize_session=False))
+    if any(isinstance(obj, IdempotencyRecord) for obj in session.dirty):
+        session.flush()  # a lease taken over in this transaction is written first, then let go here
+    batch = WriteBatch()
+    batch.add(_SETTLE, {"record_key": key, "answer": answer, "instance_id": instance_id,
+                        "completed_at": now if answer is not None else None, "lease_until": None},
+              what="idempotency record")
+    defer(session, batch)

@@ -8,11 +8,14 @@ finds the receipt).
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from engine.models import JobReceipt
+from engine.store.step_writes import WriteBatch, defer
 from engine.time import clock
+
+RECEIPT_INSERT = insert(JobReceipt.__table__).inline()
 
 
 def _key(job_key: str, target: str) -> str:
@@ -27,9 +30,17 @@ def done(session: Session, job_key: str) -> dict[str, int | None]:
     return {key[len(prefix):]: instance_id for key, instance_id in rows}
 
 
-def record(session: Session, job_key: str, target: str, instance_id: int | None = None) -> bool:
-    """Record the effect `target` of `job_key`; False when it was already recorded (do not do it again)."""
+def record(session: Session, job_key: str, target: str, instance_id: int | None = None, *,
+           looked: bool = False) -> bool:
+    """Record the effect `target` of `job_key`; False when it was already recorded (do not do it again).
+    `looked`: the caller has just found it is not (`done`), and holds the key's idempotency record new in this
+    transaction, so no copy can be writing it: it is not looked up again, and is written with the commit."""
     key = _key(job_key, target)
+    if looked:  # nobody else can be writing it (the caller holds what it is done under): it goes with the commit
+        batch = WriteBatch()
+        batch.add(RECEIPT_INSERT, {"key": key, "instance_id": instance_id, "at": clock.now()}, what="receipt")
+        defer(session, batch)
+        return True
     if session.get(JobReceipt, key) is not None:
         return False
     session.add(JobReceipt(key=key, instance_id=instance_id, at=clock.now()))
