@@ -46,23 +46,34 @@ def check_message(name: str, keys: dict, payload) -> None:
     characters.require_data("the payload", payload)
 
 
-def matching_waits(session: Session, name: str, keys: dict, instance_id: int | None = None) -> list[MessageWait]:
+def matching_waits(session: Session, name: str, keys: dict) -> list[MessageWait]:
+    """The waits, of any instance, that message `name` with correlation `keys` reaches."""
     query = select(MessageWait).where(MessageWait.message_name == name)
-    if instance_id is not None:
-        query = query.where(MessageWait.instance_id == instance_id)
     if "patient_id" in keys:
         query = query.where(MessageWait.patient_id == str(keys["patient_id"]))
+    return matching(session.scalars(query), name, keys)
+
+
+def instance_waits(session: Session, instance_id: int) -> list[MessageWait]:
+    """Every message wait of one instance (what its save keeps in step with its workflow, `Loaded.message_rows`)."""
+    return list(session.scalars(select(MessageWait).where(MessageWait.instance_id == instance_id)))
+
+
+def matching(waits, name: str, keys: dict) -> list[MessageWait]:
     wanted = {k: str(v) for k, v in keys.items()}
-    return [w for w in session.scalars(query) if all(str(w.correlation.get(k)) == v for k, v in wanted.items())]
+    return [w for w in waits if w.message_name == name
+            and all(str(w.correlation.get(k)) == v for k, v in wanted.items())]
 
 
 def deliver(session: Session, runtime: Runtime, instance: Instance, name: str, keys: dict, payload: dict | None,
-            actor: Actor, waits: list[MessageWait]) -> dict | None:
+            actor: Actor, waits: list[MessageWait], rows: list[MessageWait] | None = None) -> dict | None:
     """Deliver message `name` to the waits of `instance` it matched. Returns None, or why it failed (see
     `failure`): a message whose correlation properties cannot be read, or whose values SpiffWorkflow finds
     differ from the instance's, changes nothing; a pathway that fails on the message is left in error, as a
-    step that fails always is."""
+    step that fails always is. `rows`: every message wait of the instance, read in this transaction after it
+    was locked (its save syncs against them instead of reading them again)."""
     loaded = runtime.load(session, instance)
+    loaded.message_rows = rows
     payload = dict(payload or {})
     caught, failed = _events_for(loaded.workflow, instance, name, keys, payload, waits)
     if failed is not None:

@@ -31,13 +31,15 @@ ROUTED_BY = "care team"  # who the audit trail says gave a new task to the patie
 
 
 def sync_rows(session: Session, instance: Instance, workflow, now: datetime, actor: str,
-              batch: WriteBatch, router=None, waiting: WaitingTasks | None = None) -> None:
+              batch: WriteBatch, router=None, waiting: WaitingTasks | None = None,
+              message_rows: list[MessageWait] | None = None) -> None:
     """`router(session, instance, role)`, when given, names who a new task goes to (the patient's care team
     member in its role, engine.care.teams.route); None leaves it in its role's queue. `waiting`: the tasks the
-    workflow waits at, when the caller shares them (the runtime's save: one walk for the inbox and the facts)."""
+    workflow waits at, when the caller shares them (the runtime's save: one walk for the inbox and the facts).
+    `message_rows`: the instance's message waits, when the caller has just read them all in this transaction."""
     _sync_inbox(session, instance, workflow, now, actor, batch, router, waiting)
     _sync_timers(session, instance, workflow, now)
-    _sync_messages(session, instance, workflow, batch)
+    _sync_messages(session, instance, workflow, batch, message_rows)
 
 
 def clear_waits(session: Session, instance: Instance, now: datetime, reason: str, actor: str) -> None:
@@ -174,7 +176,8 @@ def _sync_timers(session: Session, instance: Instance, workflow, now: datetime) 
         )
 
 
-def _sync_messages(session: Session, instance: Instance, workflow, batch: WriteBatch) -> None:
+def _sync_messages(session: Session, instance: Instance, workflow, batch: WriteBatch,
+                   existing: list[MessageWait] | None = None) -> None:
     """The instance's message waits as its workflow has them; the changes go on the step's batch (a message
     loop ends one wait and begins the next at every message: no ORM flush of its own). A row dropped here
     leaves the session, so a later read of the transaction loads what the batch wrote."""
@@ -182,7 +185,8 @@ def _sync_messages(session: Session, instance: Instance, workflow, batch: WriteB
     instance.message_rows = len(wanted)
     if not wanted and not instance_had(instance, "message_rows"):
         return
-    existing = session.scalars(select(MessageWait).where(MessageWait.instance_id == instance.id)).all()
+    if existing is None:
+        existing = session.scalars(select(MessageWait).where(MessageWait.instance_id == instance.id)).all()
     for row in existing:
         found = wanted.pop((row.task_uuid, row.message_name), None)
         if found is None:

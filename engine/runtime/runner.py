@@ -48,6 +48,9 @@ class Loaded:
     # the tasks the workflow waits at, walked once for all that read its facts (the risk tier, the report facts,
     # the keepers): as loaded, then, from the save on, as saved (None: not loaded, no save yet)
     waiting: WaitingTasks | None = None
+    # the instance's message waits as read in this transaction under its lock (a message's delivery reads them
+    # anyway): the next save syncs against them instead of reading them again, once (None: it reads them)
+    message_rows: list | None = None
 
 
 class Runtime:
@@ -139,7 +142,8 @@ class Runtime:
             if instance.status in InstanceStatus.ENDED:
                 clear_waits(session, instance, now, f"instance {instance.status}", actor)
             else:
-                sync_rows(session, instance, workflow, now, actor, batch, self.router, waiting)
+                rows, loaded.message_rows = loaded.message_rows, None
+                sync_rows(session, instance, workflow, now, actor, batch, self.router, waiting, rows)
             for keep in self.after_step:
                 keep(session, loaded, actor)
             report_facts.queue_changes(session, instance, workflow, loaded.facts_before, state, batch, waiting)

@@ -126,12 +126,13 @@ class EventUseCases:
         instance = instances_mod.get_instance(session, instance_id, for_update=True)
         if not messages_mod.is_deliverable(instance):
             return "skipped"
-        mine = messages_mod.matching_waits(session, name, keys, instance_id)
+        rows = messages_mod.instance_waits(session, instance_id)
+        mine = messages_mod.matching(rows, name, keys)
         if not mine:
             return None  # it stopped waiting meanwhile
         if key and not new_key and str(instance_id) in receipts.done(session, key):
             return "delivered"  # a concurrent copy of this message delivered it
-        failed = messages_mod.deliver(session, self.runtime, instance, name, keys, payload, actor, mine)
+        failed = messages_mod.deliver(session, self.runtime, instance, name, keys, payload, actor, mine, rows)
         if failed is not None:
             return failed
         if key:
