@@ -149,8 +149,8 @@ def claim(session: Session, key: str, operation: str, fingerprint_: str, lease: 
             completed_at=None, lease_until=now + lease)):
         return Claim(True, new=True)
     record = session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key == key).with_for_update())
-    if record is None:  # the first claim rolled back after this one's insert found its row
-        raise Conflict(f"the request with {what} '{shown_key}' was let go at this moment; ask again")
+    if record is None:  # not expected (records are never deleted): the caller looks again
+        raise Conflict(f"the request with {what} '{shown_key}' could not be found or taken; ask again")
     check(record, fingerprint_, what, shown_key)
     if record.answer is not None:
         return Claim(False, dict(record.answer))
