@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine import roles
@@ -21,6 +20,7 @@ from engine.care.characters import refused_character
 from engine.errors import Forbidden, InvalidInput, NotFound
 from engine.models import MonthlyMinutes, Patient, TimeEntry
 from engine.store import audit
+from engine.store.conflicts import insert_for
 from engine.store.step_writes import WriteBatch, defer
 from engine.time import clock
 
@@ -74,12 +74,7 @@ def _add_minutes(dialect: str):
     statement = _STATEMENTS.get(dialect)
     if statement is None:
         table = MonthlyMinutes.__table__
-        if dialect == "postgresql":
-            insert_ = postgresql.insert(table)
-        elif dialect == "sqlite":
-            insert_ = sqlite.insert(table)
-        else:
-            raise NotImplementedError(f"monthly minutes are kept on PostgreSQL and SQLite, not {dialect}")
+        insert_ = insert_for(dialect, table, "monthly minutes")
         statement = _STATEMENTS[dialect] = insert_.on_conflict_do_update(
             index_elements=["month", "patient_id", "program"], set_={"minutes": table.c.minutes + insert_.excluded.minutes})
     return statement

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine.models import Notification, NotificationStatus
 from engine.store import leases
+from engine.store.conflicts import insert_for
 
 log = logging.getLogger(__name__)
 OPEN = (NotificationStatus.PENDING, NotificationStatus.SENDING)
@@ -55,8 +55,7 @@ def plan(session: Session, item: Planned, now: datetime) -> int | None:
     dialect = session.get_bind().dialect.name
     table = Notification.__table__
     if dialect in ("postgresql", "sqlite"):
-        make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = make(table).values(**values).on_conflict_do_nothing(index_elements=["key"])
+        statement = insert_for(dialect, table).values(**values).on_conflict_do_nothing(index_elements=["key"])
         return session.execute(statement.returning(table.c.id)).scalar()
     if session.scalar(select(Notification.id).where(Notification.key == values["key"])) is not None:
         return None

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine.models import InboxTask, InstanceFacts, InstanceStatus, OutcomeMeasure
 from engine.models.patient import RISK_TIERS
 from engine.runtime.pending import WaitingTasks, data_marker, waiting_tasks
 from engine.runtime.row_sync import INBOX_INSERT, committed
+from engine.store.conflicts import insert_for
 from engine.store.step_writes import WriteBatch, defer
 from engine.time import clock
 
@@ -235,20 +235,12 @@ COLUMNS = tuple(c.key for c in InstanceFacts.__table__.columns)
 _STATEMENTS: dict = {}
 
 
-def _insert(dialect: str, table):
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"report facts are written on PostgreSQL and SQLite, not {dialect}")
-
-
 def _upsert_facts(dialect: str):
     key = ("facts", dialect)
     statement = _STATEMENTS.get(key)
     if statement is None:
         table = InstanceFacts.__table__
-        insert = _insert(dialect, table)
+        insert = insert_for(dialect, table, "report facts")
         kept = {}
         for column in COLUMNS:
             if column == "instance_id":
@@ -270,7 +262,7 @@ def _upsert_measure(dialect: str):
     key = ("measure", dialect)
     statement = _STATEMENTS.get(key)
     if statement is None:
-        insert = _insert(dialect, OutcomeMeasure.__table__)
+        insert = insert_for(dialect, OutcomeMeasure.__table__, "report facts")
         statement = _STATEMENTS[key] = insert.on_conflict_do_update(
             index_elements=["instance_id", "measure", "taken_on"], set_={"value": insert.excluded.value})
     return statement

@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, event, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, InvalidInput
 from engine.models import IdempotencyRecord, Instance
+from engine.store.conflicts import insert_for
 from engine.store.step_writes import WriteBatch, defer
 from engine.time import clock
 
@@ -162,15 +162,9 @@ def claim(session: Session, key: str, operation: str, fingerprint_: str, lease: 
 
 def _insert_new(session: Session, table, values: dict) -> bool:
     """Insert the row unless its primary key is taken; whether it was inserted."""
-    dialect = session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        make = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = make(table).values(**values).on_conflict_do_nothing(index_elements=["key"])
-        return session.execute(statement.returning(table.c.key)).first() is not None
-    if session.scalar(select(table.c.key).where(table.c.key == values["key"]).with_for_update()) is not None:
-        return False
-    session.execute(table.insert().values(**values))
-    return True
+    statement = insert_for(session.get_bind().dialect.name, table, "idempotency records").values(**values)
+    return session.execute(statement.on_conflict_do_nothing(index_elements=["key"])
+                           .returning(table.c.key)).first() is not None
 
 
 def settle(session: Session, key: str, answer: dict | None, instance_id: int | None = None) -> None:

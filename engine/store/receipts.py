@@ -36,7 +36,7 @@ def record(session: Session, job_key: str, target: str, instance_id: int | None 
     `looked`: the caller has just found it is not (`done`), and holds the key's idempotency record new in this
     transaction, so no copy can be writing it: it is not looked up again, and is written with the commit."""
     key = _key(job_key, target)
-    if looked:  # nobody else can be writing it (the caller holds what it is done under): it goes with the commit
+    if looked:
         batch = WriteBatch()
         batch.add(RECEIPT_INSERT, {"key": key, "instance_id": instance_id, "at": clock.now()}, what="receipt")
         defer(session, batch)
