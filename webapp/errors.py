@@ -100,7 +100,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def tag(response):
         response.headers["X-Request-Id"] = request_id()
-        # the request log: the route's pattern, never the path or the query (they can name a patient)
-        REQUESTS.info("%s %s %s, user %s, request %s", request.method, _route(), response.status_code, _who(),
-                      request_id())
+        # the request log: the route's pattern, never the path or the query (they can name a patient); who it
+        # was is looked up only when the line is written (it loads the session's person)
+        if REQUESTS.isEnabledFor(logging.INFO):
+            REQUESTS.info("%s %s %s, user %s, request %s", request.method, _route(), response.status_code, _who(),
+                          request_id())
         return response

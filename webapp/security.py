@@ -110,6 +110,8 @@ def _enforce_sign_in():
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         return None
     own = request.blueprint in SELF_AUTHENTICATED
+    if own and "Authorization" in request.headers:
+        return None  # a bearer token: the blueprint authenticates it, and no session plays a part
     if not current_user.is_authenticated:
         if own:
             return None

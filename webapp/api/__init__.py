@@ -13,7 +13,7 @@ from webapp import security
 from webapp.api import console, hooks, meta, patients, programs, tasks
 from webapp.api.base import PREFIX, make_api
 from webapp.api.problems import problem
-from webapp.extensions import csrf
+from webapp.extensions import csrf, limiter
 
 BLUEPRINTS = (meta.me_bp, patients.bp, programs.bp, tasks.bp, hooks.bp)
 
@@ -26,6 +26,9 @@ def init_app(app: Flask) -> None:
     for blueprint in (*BLUEPRINTS, meta.meta_bp):
         csrf.exempt(blueprint)  # bearer tokens need no CSRF token; auth.authenticate checks session requests
         security.SELF_AUTHENTICATED.add(blueprint.name)
+    # the API and FHIR limit each client themselves (auth: requests a minute per client); the web app's limiter,
+    # for the sign-in form, has nothing to count there and would only cost each request its lookups
+    limiter.request_filter(lambda: request.blueprint in security.SELF_AUTHENTICATED)
     app.before_request(_unrouted)
     app.register_blueprint(console.bp)  # the clients in the admin console (a page, with CSRF as every page)
 
