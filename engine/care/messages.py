@@ -7,17 +7,18 @@ from dataclasses import dataclass, field
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.care import characters
 from engine.care.actors import Actor
-from engine.care.instances import start
-from engine.errors import InvalidInput
-from engine.models import Deployment, Instance, InstanceStatus, MessageWait
+from engine.care.instances import get_instance, start
+from engine.errors import InvalidInput, NotFound
+from engine.models import MAX_ID, Deployment, Instance, InstanceStatus, MessageWait
 from engine.runtime.pending import find_task, leaf_events
 from engine.runtime.runner import Runtime
-from engine.store import audit
+from engine.store import audit, first_read
+from engine.store.step_writes import straight_to_driver
 
 
 @dataclass
@@ -46,17 +47,48 @@ def check_message(name: str, keys: dict, payload) -> None:
     characters.require_data("the payload", payload)
 
 
-def matching_waits(session: Session, name: str, keys: dict) -> list[MessageWait]:
-    """The waits, of any instance, that message `name` with correlation `keys` reaches."""
-    query = select(MessageWait).where(MessageWait.message_name == name)
+# built once (building a statement costs about what running it does); the columns `matching` reads, no objects
+_WAITS_FOR = select(MessageWait.instance_id, MessageWait.message_name, MessageWait.correlation)
+_WAITS_NAMED = _WAITS_FOR.where(MessageWait.message_name == bindparam("name"))
+_WAITS_NAMED_FOR_PATIENT = _WAITS_NAMED.where(MessageWait.patient_id == bindparam("patient_id"))
+_WAITS_OF_INSTANCE = select(MessageWait).where(MessageWait.instance_id == bindparam("instance_id"))
+
+
+def waiting_instances(session: Session, name: str, keys: dict) -> set[int]:
+    """The instances with a wait that message `name` with correlation `keys` reaches (it is delivered to each
+    after the instance is locked, against its waits as they are then: `locked_with_waits`, `matching`)."""
     if "patient_id" in keys:
-        query = query.where(MessageWait.patient_id == str(keys["patient_id"]))
-    return matching(session.scalars(query), name, keys)
+        rows = session.execute(_WAITS_NAMED_FOR_PATIENT, {"name": name, "patient_id": str(keys["patient_id"])})
+    else:
+        rows = session.execute(_WAITS_NAMED, {"name": name})
+    return {w.instance_id for w in matching(rows, name, keys)}
 
 
-def instance_waits(session: Session, instance_id: int) -> list[MessageWait]:
-    """Every message wait of one instance (what its save keeps in step with its workflow, `Loaded.message_rows`)."""
-    return list(session.scalars(select(MessageWait).where(MessageWait.instance_id == instance_id)))
+_LOCKED_INSTANCE_ROWS = first_read.WholeRows(
+    select(Instance.__table__).where(Instance.__table__.c.id == bindparam("instance_id")).with_for_update(),
+    Instance)
+_WAIT_ROWS_OF_INSTANCE = first_read.WholeRows(
+    select(MessageWait.__table__).where(MessageWait.__table__.c.instance_id == bindparam("instance_id")),
+    MessageWait)
+
+
+def locked_with_waits(session: Session, instance_id: int) -> tuple[Instance, list[MessageWait]]:
+    """The instance, locked (FOR UPDATE), and then every message wait it has, as they are once it is locked
+    (what its save keeps in step with its workflow: `Loaded.message_rows`). On PostgreSQL the two reads go in
+    one round trip, straight to the driver (engine.store.first_read.together), when nothing is held back."""
+    connection = straight_to_driver(session)
+    if connection is None or (Instance, (instance_id,), None) in session.identity_map:
+        instance = get_instance(session, instance_id, for_update=True)
+        return instance, list(session.scalars(_WAITS_OF_INSTANCE, {"instance_id": instance_id}))
+    if not 1 <= instance_id <= MAX_ID:
+        get_instance(session, instance_id)  # NotFound, as for any id no row can have
+    params = {"instance_id": instance_id}
+    instances, waits = first_read.together(connection, (_LOCKED_INSTANCE_ROWS, params),
+                                           (_WAIT_ROWS_OF_INSTANCE, params))
+    if not instances:
+        raise NotFound(f"instance {instance_id} does not exist")
+    instance = first_read.attach(session, Instance, instances[0][0])
+    return instance, [first_read.attach(session, MessageWait, values) for (values,) in waits]
 
 
 def matching(waits, name: str, keys: dict) -> list[MessageWait]:

@@ -6,7 +6,6 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
-from engine.care import instances as instances_mod
 from engine.care import messages as messages_mod
 from engine.care import timers as timers_mod
 from engine.care.actors import SYSTEM, Actor
@@ -96,13 +95,13 @@ class EventUseCases:
         result = CorrelationResult(message=name)
         key = idempotency_key
         with self.reading() as session:
-            waits = messages_mod.matching_waits(session, name, keys)
+            waiting = messages_mod.waiting_instances(session, name, keys)
             done = receipts.done(session, key) if key else {}
         if "start" in done:
             result.started.append(done["start"])
             return result
         result.delivered.extend(sorted(i for i in done.values() if i is not None))
-        for instance_id in sorted({w.instance_id for w in waits} - set(result.delivered)):
+        for instance_id in sorted(waiting - set(result.delivered)):
             outcome = self.with_retries(f"deliver {name} to instance {instance_id}",
                                         lambda s, i=instance_id: self._deliver(s, i, name, keys, payload, actor, key))
             # counted only once the transaction committed (a retried conflict must not count twice)
@@ -123,10 +122,9 @@ class EventUseCases:
         instance is fixed, the same message may be sent again. `new_key`: `key`'s record was written in this
         transaction, so nothing was ever done under it and no copy can do anything under it before this one
         commits (its receipts are not looked up)."""
-        instance = instances_mod.get_instance(session, instance_id, for_update=True)
+        instance, rows = messages_mod.locked_with_waits(session, instance_id)
         if not messages_mod.is_deliverable(instance):
             return "skipped"
-        rows = messages_mod.instance_waits(session, instance_id)
         mine = messages_mod.matching(rows, name, keys)
         if not mine:
             return None  # it stopped waiting meanwhile

@@ -163,7 +163,7 @@ class IntegrationUseCases:
         the instance locked, still waiting, its receipt written with the effect), when exactly one instance
         waits for it. The key's record is new in this transaction: nothing was done under it yet (receipts
         are only ever written under a key's record). None: any other case, done the usual way."""
-        instances = {w.instance_id for w in messages_mod.matching_waits(session, name, keys)}
+        instances = messages_mod.waiting_instances(session, name, keys)
         if len(instances) != 1:
             return None
         instance_id = instances.pop()

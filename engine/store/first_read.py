@@ -45,19 +45,9 @@ class WholeRows:
         try:
             with raw.cursor() as cursor:
                 row = cursor.execute(sql, params, prepare=True).fetchone()
-        except psycopg.Error as exc:  # as SQLAlchemy would report it, a broken connection discarded
-            if dialect.is_disconnect(exc, raw, None):
-                connection.invalidate(exc)
-            raise sa_exc.DBAPIError.instance(sql, params, exc, psycopg.Error, dialect=dialect) from exc
-        if row is None:
-            return None
-        values, start = [], 0
-        for keys_and_processors in columns:
-            end = start + len(keys_and_processors)
-            values.append({key: value if process is None or value is None else process(value)
-                           for (key, process), value in zip(keys_and_processors, row[start:end])})
-            start = end
-        return values
+        except psycopg.Error as exc:
+            raise _reported(connection, exc, sql, params) from exc
+        return None if row is None else _values(columns, row)
 
     def _compile(self, dialect):
         compiled = self._compiled.get(dialect)
@@ -67,6 +57,52 @@ class WholeRows:
                         for column in mapper.local_table.columns] for mapper in self.mappers]
             compiled = self._compiled[dialect] = (self.statement.compile(dialect=dialect).string, columns)
         return compiled
+
+
+def together(connection, *reads: tuple[WholeRows, dict]) -> list[list[list[dict]]]:
+    """Every row of each read, in one round trip (psycopg's pipeline), inside the transaction: only where a
+    statement may go to the driver directly (engine.store.step_writes.straight_to_driver). The server runs them
+    one after the other, each with a snapshot of its own (READ COMMITTED), exactly as if they were sent one by
+    one: a read after a locking one sees what the lock waited for."""
+    import psycopg
+
+    dialect = connection.dialect
+    raw = connection.connection.driver_connection
+    compiled = [whole._compile(dialect) for whole, _ in reads]
+    cursors = [raw.cursor() for _ in reads]
+    try:
+        with raw.pipeline():
+            for cursor, (sql, _), (_, params) in zip(cursors, compiled, reads):
+                cursor.execute(sql, params, prepare=True)
+        return [[_values(columns, row) for row in cursor.fetchall()]
+                for cursor, (_, columns) in zip(cursors, compiled)]
+    except psycopg.Error as exc:
+        raise _reported(connection, exc, "; ".join(sql for sql, _ in compiled), None) from exc
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+def _values(columns, row) -> list[dict]:
+    values, start = [], 0
+    for keys_and_processors in columns:
+        end = start + len(keys_and_processors)
+        values.append({key: value if process is None or value is None else process(value)
+                       for (key, process), value in zip(keys_and_processors, row[start:end])})
+        start = end
+    return values
+
+
+def _reported(connection, exc, sql: str, params):
+    """The driver's error as SQLAlchemy would report it (a lock or deadlock failure as OperationalError), with
+    a broken connection discarded."""
+    import psycopg
+
+    dialect = connection.dialect
+    raw = connection.connection.driver_connection
+    if dialect.is_disconnect(exc, raw, None):
+        connection.invalidate(exc)
+    return sa_exc.DBAPIError.instance(sql, params, exc, psycopg.Error, dialect=dialect)
 
 
 def attach(session: Session, cls, values: dict, **loaded):

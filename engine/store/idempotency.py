@@ -144,9 +144,8 @@ def claim(session: Session, key: str, operation: str, fingerprint_: str, lease: 
     A new key costs one statement: its record is inserted unless one is there, and a concurrent first claim of
     the same key waits at the primary key until the first one's transaction ends."""
     now = clock.now()
-    if _insert_new(session, IdempotencyRecord.__table__, dict(
-            key=key, operation=operation, fingerprint=fingerprint_, answer=None, instance_id=None, created_at=now,
-            completed_at=None, lease_until=now + lease)):
+    if _insert_new(session, dict(key=key, operation=operation, fingerprint=fingerprint_, answer=None,
+                                 instance_id=None, created_at=now, completed_at=None, lease_until=now + lease)):
         return Claim(True, new=True)
     record = session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key == key).with_for_update())
     if record is None:  # not expected (records are never deleted): the caller looks again
@@ -160,11 +159,23 @@ def claim(session: Session, key: str, operation: str, fingerprint_: str, lease: 
     return Claim(True)
 
 
-def _insert_new(session: Session, table, values: dict) -> bool:
-    """Insert the row unless its primary key is taken; whether it was inserted."""
-    statement = insert_for(session.get_bind().dialect.name, table, "idempotency records").values(**values)
-    return session.execute(statement.on_conflict_do_nothing(index_elements=["key"])
-                           .returning(table.c.key)).first() is not None
+def _insert_new(session: Session, values: dict) -> bool:
+    """Insert the record unless its key is taken; whether it was inserted."""
+    return session.execute(_claiming(session.get_bind().dialect.name), values).first() is not None
+
+
+_CLAIMING: dict[str, object] = {}  # dialect -> the statement, built once (building costs about what running does)
+
+
+def _claiming(dialect: str):
+    statement = _CLAIMING.get(dialect)
+    if statement is None:
+        table = IdempotencyRecord.__table__
+        statement = _CLAIMING[dialect] = (
+            insert_for(dialect, table, "idempotency records")
+            .values({c.key: bindparam(c.key, type_=c.type) for c in table.columns})
+            .on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key))
+    return statement
 
 
 def settle(session: Session, key: str, answer: dict | None, instance_id: int | None = None) -> None:

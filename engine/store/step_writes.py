@@ -236,6 +236,18 @@ def read_before_begin(session: Session):
         connection.info[LAZY_BEGIN] = "pending"
 
 
+def straight_to_driver(session: Session):
+    """The session's connection when a read may go to the driver directly, inside the transaction, as the
+    session's own statement would (engine.store.first_read): PostgreSQL with psycopg, no writes held back and no
+    BEGIN held back (`read_before_begin`) that would have to go first. Else None: read through the ORM."""
+    connection = session.connection()
+    if not _batches_round_trips(connection.dialect) or DEFERRED in connection.info \
+            or connection.info.get(LAZY_BEGIN, "begun") != "begun":
+        return None
+    raw = connection.connection.driver_connection
+    return None if raw.autocommit or session.new or session.dirty or session.deleted else connection
+
+
 def _batches_round_trips(dialect) -> bool:
     return dialect.name == "postgresql" and dialect.driver == "psycopg"
 
