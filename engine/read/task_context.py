@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.care import access, comments, drafts, patients, results, supervision, teams
@@ -19,7 +19,8 @@ from engine.read import instance_console
 from engine.roles import CLINICAL_LEAD, TEAM_ROLES
 from engine.runtime.pending import properties_of
 from engine.runtime.runner import Runtime
-from engine.store import audit
+from engine.store import audit, first_read
+from engine.store.step_writes import read_before_begin
 from engine.time import clock
 
 
@@ -128,15 +129,31 @@ def _recent(session: Session, runtime: Runtime, row: InboxTask) -> RecentResult 
     return results.recent(session, row, results.reuse_window(properties_of(spec), now), now) if spec else None
 
 
+def _active_of_patient(table):
+    """The patient's open and claimed tasks but one, in the order a person takes them (built once)."""
+    return (select(table).where(table.c.patient_id == bindparam("patient_id"),
+                                table.c.status.in_([bindparam(f"active_{s}", s) for s in TaskStatus.ACTIVE]),
+                                table.c.id != bindparam("after_task_id"))
+            .order_by(table.c.priority.desc(), table.c.due_at.is_(None), table.c.due_at, table.c.id))
+
+
+_ACTIVE_OF_PATIENT = select(InboxTask).from_statement(_active_of_patient(InboxTask.__table__))
+_ACTIVE_ROWS_OF_PATIENT = first_read.WholeRows(_active_of_patient(InboxTask.__table__), InboxTask)
+
+
 def next_task_for(session: Session, patient_id: str, actor: Actor, after_task_id: int) -> InboxTask | None:
-    """The patient's next open task this person may do now: claimed by them, else open in one of their roles."""
-    rows = session.scalars(select(InboxTask).where(
-        InboxTask.patient_id == patient_id, InboxTask.status.in_(TaskStatus.ACTIVE),
-        InboxTask.id != after_task_id).order_by(InboxTask.priority.desc(), InboxTask.due_at.is_(None),
-                                                InboxTask.due_at, InboxTask.id))
-    for row in rows:
-        if row.delegated_by:
-            continue  # out for input: the colleague asked hands it back, then its owner completes it
-        if row.assignee == actor.name or (row.assignee is None and actor.holds(row.role)):
-            return row
+    """The patient's next open task this person may do now: claimed by them, else open in one of their roles.
+    Usually a transaction's only read: before the BEGIN, straight from the driver (engine.store.first_read)."""
+    params = {"patient_id": patient_id, "after_task_id": after_task_id}
+    with read_before_begin(session) as before_begin:
+        if before_begin is None:
+            rows = session.scalars(_ACTIVE_OF_PATIENT, params)
+        else:
+            rows = [first_read.attach(session, InboxTask, values)
+                    for (values,) in _ACTIVE_ROWS_OF_PATIENT.all(before_begin, params)]
+        for row in rows:
+            if row.delegated_by:
+                continue  # out for input: the colleague asked hands it back, then its owner completes it
+            if row.assignee == actor.name or (row.assignee is None and actor.holds(row.role)):
+                return row
     return None

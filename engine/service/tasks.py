@@ -124,9 +124,10 @@ class TaskUseCases:
         """Complete a task: one transaction and one decode of the workflow, whoever calls. The answers are
         checked against the task's form (read-only fields as the task holds them, choices the task's data
         lists), the task and the steps that follow run, the minutes spent are recorded, the drafts are dropped,
-        and the patient's next task for the same person is found. `answers` is a Submission, a function that
-        reads one against the task's form (a web page's post), or the data alone (with `cleared` and
-        `minutes`). A refusal (FormInvalid) carries what the task's page needs to be shown again (`context`)."""
+        and the patient's next task for the same person is found (read once the completion has committed).
+        `answers` is a Submission, a function that reads one against the task's form (a web page's post), or
+        the data alone (with `cleared` and `minutes`). A refusal (FormInvalid) carries what the task's page
+        needs to be shown again (`context`)."""
         return self._complete(task_id, answers, actor, cleared, minutes, task_uuid, with_next=True)
 
     def _complete(self, task_id, answers, actor: Actor, cleared, minutes, task_uuid, *, with_next: bool) -> Completion:
@@ -141,8 +142,10 @@ class TaskUseCases:
                                                             exc.form, actor)
                     session.expunge_all()  # kept as read: the rollback that follows would expire them
                 raise
-            upcoming = task_context.next_task_for(session, row.patient_id, actor, row.id) if with_next else None
-            return Completion(row, upcoming)
+        if not with_next:
+            return Completion(row, None)
+        with self.reading() as session:  # after the commit: the writes and the COMMIT went in one round trip
+            return Completion(row, task_context.next_task_for(session, row.patient_id, actor, row.id))
 
 
 MAX_PAGE = 2**31 - 1  # there cannot be more pages than rows

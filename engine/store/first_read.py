@@ -40,7 +40,8 @@ class WholeRows:
         import psycopg
 
         dialect = connection.dialect
-        sql, columns = self._compile(dialect)
+        sql, columns, constants = self._compile(dialect)
+        params = {**constants, **params} if constants else params
         raw = connection.connection.driver_connection
         try:
             with raw.cursor() as cursor:
@@ -49,13 +50,19 @@ class WholeRows:
             raise _reported(connection, exc, sql, params) from exc
         return None if row is None else _values(columns, row)
 
+    def all(self, connection, params: dict) -> list[list[dict]]:
+        """Every row, as `first` reads one (the same conditions)."""
+        return together(connection, (self, params))[0]
+
     def _compile(self, dialect):
         compiled = self._compiled.get(dialect)
         if compiled is None:
             columns = [[(mapper.get_property_by_column(column).key,
                          column.type.dialect_impl(dialect).result_processor(dialect, None))
                         for column in mapper.local_table.columns] for mapper in self.mappers]
-            compiled = self._compiled[dialect] = (self.statement.compile(dialect=dialect).string, columns)
+            sql = self.statement.compile(dialect=dialect)
+            constants = {name: value for name, value in sql.params.items() if value is not None}  # bindparam(value=)
+            compiled = self._compiled[dialect] = (sql.string, columns, constants)
         return compiled
 
 
@@ -72,12 +79,12 @@ def together(connection, *reads: tuple[WholeRows, dict]) -> list[list[list[dict]
     cursors = [raw.cursor() for _ in reads]
     try:
         with raw.pipeline():
-            for cursor, (sql, _), (_, params) in zip(cursors, compiled, reads):
-                cursor.execute(sql, params, prepare=True)
+            for cursor, (sql, _, constants), (_, params) in zip(cursors, compiled, reads):
+                cursor.execute(sql, {**constants, **params} if constants else params, prepare=True)
         return [[_values(columns, row) for row in cursor.fetchall()]
-                for cursor, (_, columns) in zip(cursors, compiled)]
+                for cursor, (_, columns, _) in zip(cursors, compiled)]
     except psycopg.Error as exc:
-        raise _reported(connection, exc, "; ".join(sql for sql, _ in compiled), None) from exc
+        raise _reported(connection, exc, "; ".join(sql for sql, _, _ in compiled), None) from exc
     finally:
         for cursor in cursors:
             cursor.close()
