@@ -259,14 +259,14 @@ def view(session: Session, client: ApiClient) -> ClientView:
 
 
 # ------------------------------------------------------------------------------------------------ requests
-# built once: every API request starts with this read, and building it costs about what running it does
-_TOKEN_AND_CLIENT = (select(ApiToken, ApiClient).join(ApiClient, ApiClient.id == ApiToken.client_id)
-                     .where(ApiToken.token_hash == bindparam("token_hash")))
+# built once: every API request starts with this read, and building it costs about what running it does; the
+# same statement for the driver (first_read) and for the ORM
 _TOKEN_AND_CLIENT_ROWS = first_read.WholeRows(
     select(ApiToken.__table__, ApiClient.__table__).join_from(ApiToken.__table__, ApiClient.__table__)
     .where(ApiToken.__table__.c.token_hash == bindparam("token_hash")),
     ApiToken, ApiClient,
 )
+_TOKEN_AND_CLIENT = select(ApiToken, ApiClient).from_statement(_TOKEN_AND_CLIENT_ROWS.statement)
 
 
 def authenticate(session: Session, token: str) -> Principal:
