@@ -93,8 +93,52 @@ def locked_with_waits(session: Session, instance_id: int) -> tuple[Instance, lis
 
 def matching(waits, name: str, keys: dict) -> list[MessageWait]:
     wanted = {k: str(v) for k, v in keys.items()}
-    return [w for w in waits if w.message_name == name
-            and all(str(w.correlation.get(k)) == v for k, v in wanted.items())]
+    return [w for w in waits if _reaches(w.message_name, w.correlation, name, wanted)]
+
+
+def _reaches(wait_name: str, correlation: dict, name: str, wanted: dict[str, str]) -> bool:
+    return wait_name == name and all(str(correlation.get(k)) == v for k, v in wanted.items())
+
+
+# The instances of the message's patient that wait for it, locked (in id order, as every delivery locks them),
+# then their waits as they are once locked: what `sole_waiting` picks the instance to deliver to from.
+_WAITING = (select(MessageWait.__table__.c.instance_id)
+            .where(MessageWait.__table__.c.message_name == bindparam("name"),
+                   MessageWait.__table__.c.patient_id == bindparam("patient_id")))
+_LOCKED_WAITING_ROWS = first_read.WholeRows(
+    select(Instance.__table__).where(Instance.__table__.c.id.in_(_WAITING))
+    .order_by(Instance.__table__.c.id).with_for_update(), Instance)
+_WAIT_ROWS_OF_WAITING = first_read.WholeRows(
+    select(MessageWait.__table__).where(MessageWait.__table__.c.instance_id.in_(_WAITING))
+    .order_by(MessageWait.__table__.c.id), MessageWait)
+
+
+def waiting_reads(name: str, keys: dict) -> tuple:
+    """The reads that lock the instances of the message's patient waiting for message `name`, then read their
+    waits, to go with a transaction's first statement in its round trip (engine.store.idempotency.claim's
+    `along`); none for a message without a patient_id key, which could reach any patient's instances."""
+    if "patient_id" not in keys:
+        return ()
+    params = {"name": name, "patient_id": str(keys["patient_id"])}
+    return (_LOCKED_WAITING_ROWS, params), (_WAIT_ROWS_OF_WAITING, params)
+
+
+def sole_waiting(session: Session, read: list, name: str,
+                 keys: dict) -> tuple[Instance, list[MessageWait]] | None:
+    """From the rows `waiting_reads` read: the one instance locked there that the message reaches, as the
+    session's object, with every wait it has (what `locked_with_waits` gives); None when it reaches none of
+    them or several (each is then delivered to in a transaction of its own)."""
+    instances, waits = read
+    locked = {values["id"]: values for (values,) in instances}
+    wanted = {k: str(v) for k, v in keys.items()}
+    reached = {values["instance_id"] for (values,) in waits if values["instance_id"] in locked
+               and _reaches(values["message_name"], values["correlation"], name, wanted)}
+    if len(reached) != 1:
+        return None
+    instance_id = reached.pop()
+    instance = first_read.attach(session, Instance, locked[instance_id])
+    return instance, [first_read.attach(session, MessageWait, values) for (values,) in waits
+                      if values["instance_id"] == instance_id]
 
 
 def deliver(session: Session, runtime: Runtime, instance: Instance, name: str, keys: dict, payload: dict | None,

@@ -11,7 +11,7 @@ from engine.care import timers as timers_mod
 from engine.care.actors import SYSTEM, Actor
 from engine.care.messages import CorrelationResult
 from engine.errors import Conflict, NotFound
-from engine.models import InstanceStatus
+from engine.models import Instance, InstanceStatus
 from engine.store import receipts
 from engine.time import clock
 
@@ -123,6 +123,12 @@ class EventUseCases:
         transaction, so nothing was ever done under it and no copy can do anything under it before this one
         commits (its receipts are not looked up)."""
         instance, rows = messages_mod.locked_with_waits(session, instance_id)
+        return self._deliver_locked(session, instance, rows, name, keys, payload, actor, key, new_key=new_key)
+
+    def _deliver_locked(self, session, instance: Instance, rows: list, name: str, keys: dict, payload,
+                        actor: Actor, key: str | None, *, new_key: bool = False):
+        """`_deliver` to `instance`, locked in this transaction, whose message waits `rows` were read after."""
+        instance_id = instance.id
         if not messages_mod.is_deliverable(instance):
             return "skipped"
         mine = messages_mod.matching(rows, name, keys)

@@ -146,10 +146,9 @@ class IntegrationUseCases:
         message_id = check_key(message_id, "message_id")
         record_key = idempotency.record_key("message", scope, message_id)
         print_ = idempotency.fingerprint({"name": name, "keys": keys, "payload": payload})
+        first = (None,) if queue is not None else self._first_delivery(name, keys, payload, actor, record_key)
         return self._once(record_key, "message", print_, "message_id", message_id,
-                          lambda: self._deliver_now(name, keys, payload, actor, record_key, queue),
-                          None if queue is not None else
-                          lambda session: self._deliver_in(session, name, keys, payload, actor, record_key))
+                          lambda: self._deliver_now(name, keys, payload, actor, record_key, queue), *first)
 
     def _deliver_now(self, name, keys, payload, actor, record_key, queue: Queue | None) -> dict:
         if queue is not None:
@@ -158,16 +157,29 @@ class IntegrationUseCases:
                     "failed": [], "refused": None, "job_id": job}
         return message_answer(self.correlate(name, keys, payload, actor, idempotency_key=record_key))
 
-    def _deliver_in(self, session, name, keys, payload, actor, record_key: str) -> dict | None:
+    def _first_delivery(self, name, keys, payload, actor, record_key: str) -> tuple:
+        """`_once`'s first try for a message (`_deliver_in`), and the reads it starts with."""
+        return (lambda session, read: self._deliver_in(session, name, keys, payload, actor, record_key, read),
+                messages_mod.waiting_reads(name, keys))
+
+    def _deliver_in(self, session, name, keys, payload, actor, record_key: str, read: list | None) -> dict | None:
         """The message delivered in the transaction that took its key, as `correlate` delivers it (`_deliver`:
         the instance locked, still waiting, its receipt written with the effect), when exactly one instance
         waits for it. The key's record is new in this transaction: nothing was done under it yet (receipts
-        are only ever written under a key's record). None: any other case, done the usual way."""
-        instances = messages_mod.waiting_instances(session, name, keys)
-        if len(instances) != 1:
-            return None
-        instance_id = instances.pop()
-        outcome = self._deliver(session, instance_id, name, keys, payload, actor, record_key, new_key=True)
+        are only ever written under a key's record). `read`: what messages.waiting_reads read with the claim
+        (the waiting instances locked, and their waits), else None. None: any other case, done the usual way."""
+        if read is not None:
+            found = messages_mod.sole_waiting(session, read, name, keys)
+            if found is None:
+                return None
+            instance_id = found[0].id
+            outcome = self._deliver_locked(session, *found, name, keys, payload, actor, record_key, new_key=True)
+        else:
+            instances = messages_mod.waiting_instances(session, name, keys)
+            if len(instances) != 1:
+                return None
+            instance_id = instances.pop()
+            outcome = self._deliver(session, instance_id, name, keys, payload, actor, record_key, new_key=True)
         result = CorrelationResult(message=name)
         if outcome == "delivered":
             result.delivered.append(instance_id)
@@ -180,22 +192,25 @@ class IntegrationUseCases:
         return message_answer(result)
 
     def _once(self, record_key: str, operation: str, print_: str, what: str, shown: str,
-              work: Callable[[], dict], first: Callable[[Session], dict | None] | None = None) -> Answered:
-        """`work()` once under `record_key`. With `first`, a request that takes a new key tries `first(session)`
-        in the taking transaction: its answer is kept there too, so the key, the effect (with its receipt) and
-        the answer commit together or not at all (a concurrent copy waits at the key's primary key, then reads
-        the answer). When `first` answers None, the key is committed held and `work()` runs after it."""
+              work: Callable[[], dict], first: Callable[[Session, list | None], dict | None] | None = None,
+              along: tuple = ()) -> Answered:
+        """`work()` once under `record_key`. With `first`, a request that takes a new key tries
+        `first(session, read)` in the taking transaction: its answer is kept there too, so the key, the effect
+        (with its receipt) and the answer commit together or not at all (a concurrent copy waits at the key's
+        primary key, then reads the answer). When `first` answers None, the key is committed held and `work()`
+        runs after it. `along`: the reads `first` starts with, made with the claim where they can be (`read`
+        is their rows, else None: idempotency.claim)."""
         deadline = time.monotonic() + self.api_settings.idempotency_wait
         while True:
             done, trying = None, False
             try:
                 with self.transaction(f"hold {what} {shown[:40]}") as session:
                     claim = idempotency.claim(session, record_key, operation, print_, CLAIM_LEASE, what=what,
-                                              shown_key=shown)
+                                              shown_key=shown, along=along if first is not None else ())
                     held, answer = claim.held, claim.answer
                     if held and claim.new and first is not None:
                         trying = True
-                        done = first(session)
+                        done = first(session, claim.along)
                         if done is not None:
                             idempotency.settle(session, record_key, _kept(done), _first_started(done))
             except KeyReused:
@@ -261,8 +276,8 @@ class IntegrationUseCases:
         answered = self._once(record_key, "fhir", print_, "identifier", inbound.identifier,
                               lambda: self._deliver_now(inbound.name, inbound.keys, inbound.payload, actor,
                                                         record_key, None),
-                              lambda session: self._deliver_in(session, inbound.name, inbound.keys,
-                                                               inbound.payload, actor, record_key))
+                              *self._first_delivery(inbound.name, inbound.keys, inbound.payload, actor,
+                                                    record_key))
         instances = list(answered.answer.get("started") or []) + list(answered.answer.get("delivered") or [])
         with self.reading() as session:
             tasks = list(session.scalars(select(InboxTask).where(

@@ -32,8 +32,9 @@ from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, InvalidInput
 from engine.models import IdempotencyRecord, Instance
+from engine.store import first_read
 from engine.store.conflicts import insert_for
-from engine.store.step_writes import WriteBatch, defer
+from engine.store.step_writes import WriteBatch, defer, opening_to_driver
 from engine.time import clock
 
 MAX_KEY = 250
@@ -129,42 +130,58 @@ def _forget_new_instances(session: Session) -> None:
 # ------------------------------------------------------------------------------------------------ several
 @dataclass
 class Claim:
-    """What `claim` found: whether this caller holds the key now, the answer kept under it, and whether this
-    claim wrote its record (no earlier request under the key did any work)."""
+    """What `claim` found: whether this caller holds the key now, the answer kept under it, whether this claim
+    wrote its record (no earlier request under the key did any work), and the rows of the reads asked to go
+    with it (`along`), or None when they were not made."""
 
     held: bool
     answer: dict | None = field(default=None)
     new: bool = False
+    along: list | None = None
 
 
 def claim(session: Session, key: str, operation: str, fingerprint_: str, lease: timedelta, *, what: str,
-          shown_key: str) -> Claim:
+          shown_key: str, along: tuple = ()) -> Claim:
     """Take `key` for the work of one request until `now + lease`. The record there was: its answer when it has
     one (the work was done), else held by someone else until its lease ends, or taken over when it has ended.
     A new key costs one statement: its record is inserted unless one is there, and a concurrent first claim of
-    the same key waits at the primary key until the first one's transaction ends."""
+    the same key waits at the primary key until the first one's transaction ends.
+
+    `along`: reads ((engine.store.first_read.Rows, params), ...) the caller makes next in this transaction. On
+    PostgreSQL, as a transaction's first statements, the claim and they go with its BEGIN in one round trip
+    (engine.store.step_writes.opening_to_driver), the reads after the claim; their rows are `Claim.along`.
+    Elsewhere they are not made (`along` None): the caller reads as usual."""
     now = clock.now()
-    if _insert_new(session, dict(key=key, operation=operation, fingerprint=fingerprint_, answer=None,
-                                 instance_id=None, created_at=now, completed_at=None, lease_until=now + lease)):
-        return Claim(True, new=True)
+    values = dict(key=key, operation=operation, fingerprint=fingerprint_, answer=None, instance_id=None,
+                  created_at=now, completed_at=None, lease_until=now + lease)
+    inserted, read = _insert_new(session, values, along)
+    if inserted:
+        return Claim(True, new=True, along=read)
     record = session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.key == key).with_for_update())
     if record is None:  # not expected (records are never deleted): the caller looks again
         raise Conflict(f"the request with {what} '{shown_key}' could not be found or taken; ask again")
     check(record, fingerprint_, what, shown_key)
     if record.answer is not None:
-        return Claim(False, dict(record.answer))
+        return Claim(False, dict(record.answer), along=read)
     if record.lease_until is not None and record.lease_until > now:
-        return Claim(False)
+        return Claim(False, along=read)
     record.lease_until = now + lease  # its holder gave up or died: the work is ours to do (again)
-    return Claim(True)
+    return Claim(True, along=read)
 
 
-def _insert_new(session: Session, values: dict) -> bool:
-    """Insert the record unless its key is taken; whether it was inserted."""
-    return session.execute(_claiming(session.get_bind().dialect.name), values).first() is not None
+def _insert_new(session: Session, values: dict, along: tuple) -> tuple[bool, list | None]:
+    """Insert the record unless its key is taken: whether it was inserted, and the rows of the reads `along`
+    (None: not made)."""
+    connection = opening_to_driver(session)
+    dialect = session.get_bind().dialect
+    if connection is None:
+        return session.execute(_claiming(dialect.name), values).first() is not None, None
+    inserted, *read = first_read.together(connection, (_claiming_rows(dialect.name), values), *along)
+    return bool(inserted), read
 
 
 _CLAIMING: dict[str, object] = {}  # dialect -> the statement, built once (building costs about what running does)
+_CLAIMING_ROWS: dict[str, first_read.Rows] = {}  # dialect -> the statement for the driver
 
 
 def _claiming(dialect: str):
@@ -176,6 +193,13 @@ def _claiming(dialect: str):
             .values({c.key: bindparam(c.key, type_=c.type) for c in table.columns})
             .on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key))
     return statement
+
+
+def _claiming_rows(dialect: str) -> first_read.Rows:
+    rows = _CLAIMING_ROWS.get(dialect)
+    if rows is None:
+        rows = _CLAIMING_ROWS[dialect] = first_read.Rows(_claiming(dialect))
+    return rows
 
 
 def settle(session: Session, key: str, answer: dict | None, instance_id: int | None = None) -> None:

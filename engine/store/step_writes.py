@@ -245,7 +245,30 @@ def straight_to_driver(session: Session):
             or connection.info.get(LAZY_BEGIN, "begun") != "begun":
         return None
     raw = connection.connection.driver_connection
-    return None if raw.autocommit or session.new or session.dirty or session.deleted else connection
+    if raw.autocommit and LAZY_BEGIN not in connection.info:  # no transaction: each statement its own
+        return None
+    return None if session.new or session.dirty or session.deleted else connection
+
+
+def opening_to_driver(session: Session):
+    """The session's connection when the transaction's first statements may go to the driver directly with its
+    BEGIN in their round trip (engine.store.first_read.together): at the start of a transaction (nothing sent
+    yet, the default isolation, nothing pending in the session) on PostgreSQL with psycopg. The BEGIN is then
+    held back, as after `read_before_begin`: `together` sends it ahead of them, or else the next statement
+    does. In a transaction under way, `straight_to_driver`: its statements go to the driver without a BEGIN,
+    or (None) through the ORM.
+
+    A transaction that opens with a write it needs the result of (an idempotency key's claim, and the reads
+    that go with it) is one round trip then, not two (psycopg sends its own BEGIN as a round trip of its own,
+    in a pipeline too)."""
+    connection = session.connection()
+    raw = connection.connection.driver_connection
+    if not (_batches_round_trips(connection.dialect) and _may_read_before_begin(connection, raw)) \
+            or session.new or session.dirty or session.deleted:
+        return straight_to_driver(session)
+    raw.autocommit = True  # the driver sends no BEGIN of its own; `together` or the hooks below send it
+    connection.info[LAZY_BEGIN] = "pending"
+    return connection
 
 
 def _batches_round_trips(dialect) -> bool:
@@ -262,8 +285,9 @@ def _may_read_before_begin(connection: Connection, raw) -> bool:
             and "isolation_level" not in connection.get_execution_options())
 
 
-def _begin_if_due(conn) -> bool:
-    """True when the transaction's BEGIN is still to be sent (and, from now on, is taken as sent)."""
+def begin_if_due(conn) -> bool:
+    """True when the transaction's BEGIN is still to be sent (and, from now on, is taken as sent): the caller
+    sends it ahead of its statements."""
     if conn.info.get(LAZY_BEGIN) == "pending":
         conn.info[LAZY_BEGIN] = "begun"
         return True
@@ -294,7 +318,7 @@ def _before_statement(conn, cursor, statement, parameters, context, executemany)
     pending = conn.info.pop(DEFERRED, None)
     if pending is not None:
         pending.execute(conn)
-    elif _begin_if_due(conn):
+    elif begin_if_due(conn):
         _raw_command(conn, "BEGIN")
 
 
@@ -453,7 +477,7 @@ def _execute_psycopg(connection: Connection, writes: list[tuple], commit: bool) 
         executes.append(f"EXECUTE {name}{rendered.arguments}")
         calls.append((name, len(values), len(values) + len(rendered.names)))
         values.extend(rendered.values(params))
-    begin = ["BEGIN"] if _begin_if_due(connection) else []
+    begin = ["BEGIN"] if begin_if_due(connection) else []
     sql = prepares + begin + executes + (["COMMIT"] if commit else [])
     query = ";\n".join(sql)  # the statements with placeholders: for the log and for an error's message
     if log.isEnabledFor(logging.DEBUG):
